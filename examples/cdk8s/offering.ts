@@ -1,0 +1,37 @@
+// The "shop" offering: the example chart, the parameters a tenant may set, and two plans.
+// Inside this repository the constructs come from ../../src; in your project import them from
+// 'saasplane/constructs'.
+import * as path from 'path';
+import { ChartSource, Dependency, MetricsKind, SaaSOfferingProps } from '../../src/constructs';
+
+export const shop: SaaSOfferingProps = {
+  chart: ChartSource.fromDirectory(path.join(__dirname, '..', 'charts', 'shop')),
+  values: {
+    // Provider defaults: tenants can never change these.
+    image: { repository: 'nginxinc/nginx-unprivileged', tag: '1.27-alpine', pullPolicy: 'IfNotPresent' },
+    database: { existingSecret: 'shop-db-credentials', storageClassName: 'standard' },
+  },
+  consumerParameters: ['replicaCount', 'theme', 'ingress.host'],
+  plans: {
+    small: {
+      displayName: 'Small',
+      quota: { cpu: '1', memory: '2Gi', storage: '5Gi', pods: 10 },
+      values: { database: { storage: '2Gi' } },
+      price: { currency: 'USD', monthly: 49, perCpuCoreHour: 0.04, perMemoryGiBHour: 0.005, perStorageGiBMonth: 0.1 },
+    },
+    large: {
+      displayName: 'Large',
+      quota: { cpu: '4', memory: '8Gi', storage: '50Gi', pods: 40 },
+      values: { database: { storage: '20Gi', resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '2', memory: '2Gi' } } } },
+      price: { currency: 'USD', monthly: 199, perCpuCoreHour: 0.035, perMemoryGiBHour: 0.004, perStorageGiBMonth: 0.08 },
+      nodeSelector: { 'node.kubernetes.io/pool': 'large' },
+      tolerations: [{ key: 'pool', operator: 'Equal', value: 'large', effect: 'NoSchedule' }],
+    },
+  },
+  storageClasses: ['standard'],
+  network: {
+    dependencies: [Dependency.toCidr('payments-api', '203.0.113.0/24', { ports: [{ port: 443 }] })],
+  },
+  metrics: { kind: MetricsKind.SERVICE_MONITOR, port: 'metrics' },
+  maxTenants: 100,
+};

@@ -1,0 +1,11 @@
+// cdk8s front-end: thin constructs over the core.
+export { ChartSource, ChartSourceKind, Dependency, MetricsKind, PodSecurityLevel, SaaSplaneError, HelmRenderer } from '../core';
+export type {
+  ChartRenderer, ContainerDefaults, DependencySpec, MetricsSpec, MonitoringSpec, NetworkSpec, PlanSpec, PriceSpec, QuotaSpec,
+  RenderRequest, RenderedObject, RepositoryChartOptions, Values,
+} from '../core';
+export * from './consumer-access';
+export * from './provider-access';
+export * from './saas-app';
+export * from './saas-offering';
+export * from './tenant-instance';

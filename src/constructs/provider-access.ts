@@ -1,0 +1,53 @@
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { dnsLabelProblem, planProviderBinding, planProviderShared, ProviderIdentity, providerIdentity, providerNamespace, throwIfProblems } from '../core';
+import { emitObjects } from './emit';
+import { placeInFile, TENANT_FILES, SHARED_FILES } from './output-layout';
+import type { SaaSOffering } from './saas-offering';
+import type { TenantInstance } from './tenant-instance';
+
+/** Properties of a {@link ProviderAccess}. */
+export interface ProviderAccessProps {
+  /** The offering the provider operates. */
+  readonly offering: SaaSOffering;
+  /** Namespace of the provider's ServiceAccount. @default "<offering>-system" */
+  readonly namespace?: string;
+  /** Create that namespace. @default true */
+  readonly createNamespace?: boolean;
+  /** Name of the provider's ServiceAccount. @default "provider" */
+  readonly serviceAccountName?: string;
+}
+
+/**
+ * The identity of the provider team (or its deploy pipeline) for one offering: a ServiceAccount,
+ * a ClusterRole bound by a RoleBinding in each tenant namespace (present and future), and the
+ * right to create and delete only namespaces labelled with the offering, enforced by a
+ * ValidatingAdmissionPolicy. Never cluster-admin, no wildcard verbs or resources.
+ */
+export class ProviderAccess extends Chart {
+  /** Names of the provider's ServiceAccount and roles. */
+  public readonly identity: ProviderIdentity;
+  private readonly accessId: string;
+
+  constructor(scope: Construct, id: string, props: ProviderAccessProps) {
+    const namespace = props.namespace ?? providerNamespace(props.offering.offeringName);
+    const serviceAccount = props.serviceAccountName ?? 'provider';
+    throwIfProblems(`provider access "${id}" is invalid`, [
+      dnsLabelProblem('namespace', namespace, 63),
+      dnsLabelProblem('serviceAccountName', serviceAccount, 63),
+    ].filter((p): p is string => p !== undefined));
+    super(scope, id, { disableResourceNameHashes: true });
+    this.accessId = id;
+    this.identity = providerIdentity(props.offering.offeringName, namespace, serviceAccount);
+    placeInFile(this, props.offering.sharedFile(SHARED_FILES.provider(id)));
+    emitObjects(this, planProviderShared(this.identity, props.createNamespace ?? true));
+    props.offering._registerProvider(this);
+  }
+
+  /** @internal adds the RoleBinding into a tenant namespace; called for existing and future tenants */
+  public _bindTenant(tenant: TenantInstance): void {
+    const scope = new Construct(tenant, `ProviderAccess.${this.accessId}`);
+    placeInFile(scope, tenant.file(TENANT_FILES.providerAccess(this.accessId)));
+    emitObjects(scope, [planProviderBinding(this.identity, tenant.resolved)]);
+  }
+}

@@ -1,0 +1,60 @@
+import * as path from 'path';
+import { ApiObject, App, AppProps, Chart } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { toYaml, writeTreeAtomically } from '../core';
+import { fileOf } from './output-layout';
+
+/**
+ * A cdk8s `App` that writes the saasplane GitOps layout, `<outdir>/<offering>/<tenant>/` per
+ * tenant and `<outdir>/<offering>/_shared/` per offering, in time linear in the number of tenants.
+ *
+ * The stock `App.synth()` resolves and validates the whole app once per chart, which is quadratic
+ * with one chart per tenant. This app validates the tree once, serializes every `ApiObject` once,
+ * and swaps the finished tree into `outdir` (a failed synthesis leaves `outdir` untouched).
+ * Charts that are not saasplane's go to `<outdir>/<chart path>.k8s.yaml`.
+ */
+export class SaaSApp extends App {
+  constructor(props: AppProps = {}) {
+    super(props);
+  }
+
+  /** Synthesizes every chart into `outdir`, replacing its previous content as a whole. */
+  public synth(): void {
+    writeTreeAtomically(this.outdir, this.synthFiles());
+  }
+
+  /**
+   * The synthesized tree as file path (relative to `outdir`) to YAML content, without writing it.
+   * Objects keep the order of the construct tree.
+   */
+  public synthFiles(): Map<string, string> {
+    const errors: string[] = [];
+    const objectsByFile = new Map<string, unknown[]>();
+    const visit = (construct: IConstruct, file: string | undefined): void => {
+      for (const error of construct.node.validate()) {
+        errors.push(`[${construct.node.path}] ${error}`);
+      }
+      const here = fileOf(construct) ?? (Chart.isChart(construct) && !file ? `${construct.node.path.replace(/\//g, '-')}.k8s.yaml` : file);
+      if (construct instanceof ApiObject && here) {
+        let objects = objectsByFile.get(here);
+        if (!objects) {
+          objects = [];
+          objectsByFile.set(here, objects);
+        }
+        objects.push(construct.toJson());
+      }
+      for (const child of construct.node.children) {
+        visit(child, here);
+      }
+    };
+    visit(this, undefined);
+    if (errors.length > 0) {
+      throw new Error(`Validation failed with the following errors:\n  ${errors.join('\n  ')}`);
+    }
+    const files = new Map<string, string>();
+    for (const file of [...objectsByFile.keys()].sort()) {
+      files.set(file.split('/').join(path.sep), toYaml(objectsByFile.get(file)!));
+    }
+    return files;
+  }
+}

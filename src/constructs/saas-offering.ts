@@ -1,0 +1,131 @@
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import {
+  ChartRenderer, ChartSource, ContainerDefaults, HelmRenderer, loadChart, LoadedChart, MetricsSpec, MonitoringSpec, NetworkSpec,
+  OfferingSpec, planAdmissionGuard, planRecordingRules, PlanSpec, PodSecurityLevel, validateOffering, Values,
+} from '../core';
+import { emitObjects } from './emit';
+import { placeInFile, SHARED_FILES, SHARED_FOLDER } from './output-layout';
+import type { ProviderAccess } from './provider-access';
+import { TenantInstance, TenantOptions } from './tenant-instance';
+
+/** Properties of a {@link SaaSOffering}. */
+export interface SaaSOfferingProps {
+  /**
+   * Offering name: a DNS label of at most 30 characters that prefixes every tenant namespace.
+   * @default - the construct id
+   */
+  readonly name?: string;
+  /** The application chart. */
+  readonly chart: ChartSource;
+  /** Provider defaults, never overridable by tenants outside `consumerParameters`. @default - the chart's defaults */
+  readonly values?: Values;
+  /** Dotted value paths a tenant may set, e.g. ["replicaCount", "ingress.host"]. @default - none */
+  readonly consumerParameters?: string[];
+  /** Plans by name, each with a quota and optionally values, price and node placement. */
+  readonly plans: Record<string, PlanSpec>;
+  /** Pod Security Admission level enforced on tenant namespaces. @default PodSecurityLevel.RESTRICTED */
+  readonly podSecurity?: PodSecurityLevel;
+  /** Network isolation settings. @default - default deny; same namespace, DNS and ingress-nginx allowed */
+  readonly network?: NetworkSpec;
+  /** StorageClasses tenant claims may use; the first is set where a claim names none. @default - any */
+  readonly storageClasses?: string[];
+  /** Allow NodePort Services. @default false */
+  readonly allowNodePorts?: boolean;
+  /** Allow LoadBalancer Services. @default false */
+  readonly allowLoadBalancers?: boolean;
+  /** The application's metrics endpoint; adds a ServiceMonitor or PodMonitor per tenant. @default - none */
+  readonly metrics?: MetricsSpec;
+  /** Where Prometheus runs and how its rules are selected. @default - namespace "monitoring" */
+  readonly monitoring?: MonitoringSpec;
+  /** LimitRange container defaults. @default - 100m/128Mi requests, 500m/512Mi limits */
+  readonly containerDefaults?: ContainerDefaults;
+  /** Objects installed once per offering, such as CRDs. @default - none */
+  readonly sharedObjects?: OfferingSpec['sharedObjects'];
+  /** License: maximum number of tenants. @default - unlimited */
+  readonly maxTenants?: number;
+  /** License: expiry date (ISO 8601); synthesis fails after it. @default - never */
+  readonly expires?: string;
+  /** Kubernetes version for `helm template --kube-version`. @default "1.34.0" */
+  readonly kubeVersion?: string;
+  /**
+   * Renders the chart for each tenant. Wrap it to add caching or pre-rendering.
+   * @default - `helm template` through HelmRenderer
+   */
+  readonly renderer?: ChartRenderer;
+}
+
+/**
+ * A Helm chart offered as a service: plans, the parameters tenants may set, and the
+ * offering-level objects (shared objects, the admission guard of its tenant namespaces and the
+ * consumption recording rules), synthesized into `<outdir>/<offering>/_shared/`.
+ */
+export class SaaSOffering extends Chart {
+  /** Offering name. */
+  public readonly offeringName: string;
+  /** The validated spec both front-ends share. */
+  public readonly spec: OfferingSpec;
+  /** The chart, fetched and read. */
+  public readonly chart: LoadedChart;
+  /** The renderer tenants use. */
+  public readonly renderer: ChartRenderer;
+  private readonly _tenants: TenantInstance[] = [];
+  private readonly _providers: ProviderAccess[] = [];
+
+  constructor(scope: Construct, id: string, props: SaaSOfferingProps) {
+    super(scope, id, { disableResourceNameHashes: true });
+    const { renderer, name, ...rest } = props;
+    this.offeringName = name ?? id;
+    this.spec = { ...rest, name: this.offeringName };
+    validateOffering(this.spec);
+    this.chart = loadChart(props.chart);
+    this.renderer = renderer ?? new HelmRenderer();
+
+    const shared = new Construct(this, 'Shared');
+    placeInFile(shared, this.sharedFile(SHARED_FILES.sharedObjects));
+    emitObjects(shared, (props.sharedObjects ?? []).map((o) => ({ ...o })));
+    const admission = new Construct(this, 'Admission');
+    placeInFile(admission, this.sharedFile(SHARED_FILES.admission));
+    emitObjects(admission, planAdmissionGuard(this.spec));
+    const monitoring = new Construct(this, 'Monitoring');
+    placeInFile(monitoring, this.sharedFile(SHARED_FILES.monitoring));
+    emitObjects(monitoring, [planRecordingRules(this.spec)]);
+    placeInFile(this, this.sharedFile(SHARED_FILES.extra));
+  }
+
+  /** Adds a tenant instance; its construct id is the tenant name. */
+  public addTenant(name: string, options: TenantOptions): TenantInstance {
+    return new TenantInstance(this, name, { ...options, offering: this });
+  }
+
+  /** The offering's tenants, in the order they were added. */
+  public get tenants(): readonly TenantInstance[] {
+    return [...this._tenants];
+  }
+
+  /** The provider identities of this offering. */
+  public get providers(): readonly ProviderAccess[] {
+    return [...this._providers];
+  }
+
+  /** Path of a file in this offering's `_shared` folder, relative to the outdir. */
+  public sharedFile(file: string): string {
+    return `${this.offeringName}/${SHARED_FOLDER}/${file}`;
+  }
+
+  /** @internal called by TenantInstance once it is valid */
+  public _registerTenant(tenant: TenantInstance): void {
+    this._tenants.push(tenant);
+    for (const provider of this._providers) {
+      provider._bindTenant(tenant);
+    }
+  }
+
+  /** @internal called by ProviderAccess */
+  public _registerProvider(provider: ProviderAccess): void {
+    this._providers.push(provider);
+    for (const tenant of this._tenants) {
+      provider._bindTenant(tenant);
+    }
+  }
+}

@@ -1,0 +1,73 @@
+/** Label keys saasplane puts on everything it owns. */
+export const LABEL_OFFERING = 'saasplane.io/offering';
+export const LABEL_TENANT = 'saasplane.io/tenant';
+export const LABEL_PLAN = 'saasplane.io/plan';
+export const LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
+export const MANAGED_BY = 'saasplane';
+
+/** Kubernetes limits a namespace name (RFC 1123 label) to 63 characters. */
+export const MAX_NAMESPACE_LENGTH = 63;
+/** Helm limits release names to 53 characters. */
+export const MAX_RELEASE_NAME_LENGTH = 53;
+/** Offering names stay short so that tenants keep a useful share of the namespace budget. */
+export const MAX_OFFERING_NAME_LENGTH = 30;
+
+/**
+ * Tenant names that would collide with namespaces saasplane itself uses:
+ * `<offering>-system` holds the provider's identity.
+ */
+export const RESERVED_TENANT_NAMES: readonly string[] = ['system'];
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** True when `value` is an RFC 1123 DNS label of at most `maxLength` characters. */
+export function isDnsLabel(value: unknown, maxLength = 63): value is string {
+  return typeof value === 'string' && value.length <= maxLength && DNS_LABEL.test(value);
+}
+
+/** Describes why `value` is not a DNS label, naming the value; undefined when it is one. */
+export function dnsLabelProblem(what: string, value: unknown, maxLength: number, why = ''): string | undefined {
+  if (isDnsLabel(value, maxLength)) {
+    return undefined;
+  }
+  return `${what} ${JSON.stringify(value)} is not a valid DNS label: use lowercase letters, digits and '-', `
+    + `starting and ending with a letter or digit, at most ${maxLength} characters${why}`;
+}
+
+/** The longest tenant name an offering allows: `<offering>-<tenant>` must be a namespace name and the tenant a release name. */
+export function maxTenantNameLength(offering: string): number {
+  return Math.min(MAX_NAMESPACE_LENGTH - offering.length - 1, MAX_RELEASE_NAME_LENGTH);
+}
+
+/** The namespace of one tenant instance. */
+export function tenantNamespace(offering: string, tenant: string): string {
+  return `${offering}-${tenant}`;
+}
+
+/** The namespace holding an offering's provider identity. */
+export function providerNamespace(offering: string): string {
+  return `${offering}-system`;
+}
+
+/** Labels on every object saasplane emits for a tenant. */
+export function tenantLabels(offering: string, tenant: string, plan: string): Record<string, string> {
+  return {
+    [LABEL_MANAGED_BY]: MANAGED_BY,
+    [LABEL_OFFERING]: offering,
+    [LABEL_PLAN]: plan,
+    [LABEL_TENANT]: tenant,
+  };
+}
+
+/**
+ * Labels on pod templates. The plan is left out on purpose: a plan change must not restart
+ * every pod of the tenant (the namespace carries the plan for metrics).
+ */
+export function podLabels(offering: string, tenant: string): Record<string, string> {
+  return { [LABEL_OFFERING]: offering, [LABEL_TENANT]: tenant };
+}
+
+/** Labels on offering-level objects. */
+export function offeringLabels(offering: string): Record<string, string> {
+  return { [LABEL_MANAGED_BY]: MANAGED_BY, [LABEL_OFFERING]: offering };
+}

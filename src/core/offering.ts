@@ -1,0 +1,254 @@
+// Validation of an offering and of its tenants, and the resolved form the planners consume.
+import { throwIfProblems } from './errors';
+import { LoadedChart } from './helm';
+import { ContainerDefaults, DEFAULT_KUBE_VERSION, DependencySpec, MetricsKind, OfferingSpec, PlanSpec, PodSecurityLevel, TenantSpec } from './model';
+import {
+  dnsLabelProblem, MAX_OFFERING_NAME_LENGTH, MAX_RELEASE_NAME_LENGTH, maxTenantNameLength, RESERVED_TENANT_NAMES, tenantNamespace,
+} from './names';
+import { parseQuantity, quantityProblem } from './quantity';
+import { schemaProblems } from './schema';
+import { disallowedParameterPaths, isPlainObject, mergeValues, splitPath, Values } from './values';
+
+/** Container defaults after applying defaults. */
+export type ResolvedContainerDefaults = Required<ContainerDefaults>;
+
+/** LimitRange defaults when the offering sets none. */
+export const DEFAULT_CONTAINER_DEFAULTS: ResolvedContainerDefaults = {
+  cpuRequest: '100m', memoryRequest: '128Mi', cpuLimit: '500m', memoryLimit: '512Mi',
+};
+
+/**
+ * Validates an offering spec; throws one error listing every problem.
+ * `now` is the clock the license expiry is checked against.
+ */
+export function validateOffering(spec: OfferingSpec, now: Date = new Date()): void {
+  const problems: string[] = [];
+  const push = (p: string | undefined) => p && problems.push(p);
+  push(dnsLabelProblem('offering name', spec.name, MAX_OFFERING_NAME_LENGTH));
+  if (!spec.chart) {
+    problems.push('no chart: set `chart` to ChartSource.fromDirectory(...), fromArchive(...), fromRepository(...) or fromOci(...)');
+  }
+  const planNames = Object.keys(spec.plans ?? {});
+  if (planNames.length === 0) {
+    problems.push('no plans: declare at least one plan in `plans`, e.g. { small: { quota: { cpu: "2", memory: "4Gi" } } }');
+  }
+  const defaults = { ...DEFAULT_CONTAINER_DEFAULTS, ...spec.containerDefaults };
+  for (const [field, value] of Object.entries(defaults)) {
+    push(quantityProblem(`containerDefaults.${field}`, value));
+  }
+  for (const name of planNames) {
+    problems.push(...planProblems(name, spec.plans[name], defaults));
+  }
+  if (spec.podSecurity !== undefined && !Object.values(PodSecurityLevel).includes(spec.podSecurity)) {
+    problems.push(`podSecurity ${JSON.stringify(spec.podSecurity)} is not a Pod Security level: use ${Object.values(PodSecurityLevel).map((l) => `"${l}"`).join(', ')}`);
+  }
+  for (const path of spec.consumerParameters ?? []) {
+    if (typeof path !== 'string' || splitPath(path).some((s) => s.length === 0)) {
+      problems.push(`consumer parameter ${JSON.stringify(path)} is not a dotted value path: write it like "replicaCount" or "ingress.host"`);
+    }
+  }
+  if (spec.values !== undefined && !isPlainObject(spec.values)) {
+    problems.push('values must be an object of Helm values');
+  }
+  problems.push(...dependencyProblems('network.dependencies', spec.network?.dependencies));
+  for (const storageClass of spec.storageClasses ?? []) {
+    push(dnsLabelProblem('storage class', storageClass, 253));
+  }
+  if (spec.metrics) {
+    if (spec.metrics.kind !== undefined && !Object.values(MetricsKind).includes(spec.metrics.kind)) {
+      problems.push(`metrics.kind ${JSON.stringify(spec.metrics.kind)} is unknown: use MetricsKind.SERVICE_MONITOR or MetricsKind.POD_MONITOR`);
+    }
+    if (!spec.metrics.port) {
+      problems.push('metrics.port is empty: name the Service port (ServiceMonitor) or container port (PodMonitor) serving metrics');
+    }
+  }
+  if (spec.maxTenants !== undefined && (!Number.isInteger(spec.maxTenants) || spec.maxTenants < 0)) {
+    problems.push(`maxTenants ${JSON.stringify(spec.maxTenants)} must be a whole number of tenants, 0 or more`);
+  }
+  if (spec.expires !== undefined) {
+    const expiry = Date.parse(spec.expires);
+    if (Number.isNaN(expiry)) {
+      problems.push(`expires ${JSON.stringify(spec.expires)} is not a date: write it as ISO 8601, e.g. "2027-12-31"`);
+    } else if (expiry <= now.getTime()) {
+      problems.push(`the offering's license expired on ${spec.expires}: renew it and set a later \`expires\` date`);
+    }
+  }
+  throwIfProblems(`offering "${spec.name}" is invalid`, problems);
+}
+
+function planProblems(name: string, plan: PlanSpec, defaults: ResolvedContainerDefaults): string[] {
+  const problems: string[] = [];
+  const push = (p: string | undefined) => p && problems.push(p);
+  push(dnsLabelProblem('plan name', name, 63));
+  const quota = plan?.quota;
+  if (!quota) {
+    return [...problems, `plan "${name}" has no quota: set quota: { cpu, memory }`];
+  }
+  const field = (f: string) => `plan "${name}" quota.${f}`;
+  push(quantityProblem(field('cpu'), quota.cpu));
+  push(quantityProblem(field('memory'), quota.memory));
+  if (quota.cpuLimit !== undefined) push(quantityProblem(field('cpuLimit'), quota.cpuLimit));
+  if (quota.memoryLimit !== undefined) push(quantityProblem(field('memoryLimit'), quota.memoryLimit));
+  if (quota.storage !== undefined) push(quantityProblem(field('storage'), quota.storage, true));
+  for (const count of ['pods', 'services', 'persistentVolumeClaims', 'configMaps', 'secrets'] as const) {
+    const value = quota[count];
+    if (value !== undefined && (!Number.isInteger(value) || value < 0)) {
+      problems.push(`${field(count)} ${JSON.stringify(value)} must be a whole number, 0 or more`);
+    }
+  }
+  const cpu = parseQuantity(quota.cpu);
+  const cpuLimit = parseQuantity(quota.cpuLimit ?? quota.cpu);
+  const memory = parseQuantity(quota.memory);
+  const memoryLimit = parseQuantity(quota.memoryLimit ?? quota.memory);
+  if (cpu !== undefined && cpuLimit !== undefined && cpuLimit < cpu) {
+    problems.push(`${field('cpuLimit')} "${quota.cpuLimit}" is below quota.cpu "${quota.cpu}": limits must be at least the requests`);
+  }
+  if (memory !== undefined && memoryLimit !== undefined && memoryLimit < memory) {
+    problems.push(`${field('memoryLimit')} "${quota.memoryLimit}" is below quota.memory "${quota.memory}": limits must be at least the requests`);
+  }
+  if (cpuLimit !== undefined && (parseQuantity(defaults.cpuLimit) ?? 0) > cpuLimit) {
+    problems.push(`plan "${name}": the default container CPU limit "${defaults.cpuLimit}" exceeds the plan's CPU limit; lower containerDefaults.cpuLimit or raise the quota`);
+  }
+  if (memoryLimit !== undefined && (parseQuantity(defaults.memoryLimit) ?? 0) > memoryLimit) {
+    problems.push(`plan "${name}": the default container memory limit "${defaults.memoryLimit}" exceeds the plan's memory limit; lower containerDefaults.memoryLimit or raise the quota`);
+  }
+  if (plan.price) {
+    if (!/^[A-Z]{3}$/.test(String(plan.price.currency))) {
+      problems.push(`plan "${name}" price.currency ${JSON.stringify(plan.price.currency)} is not an ISO 4217 code: write it like "USD" or "EUR"`);
+    }
+    for (const rate of ['monthly', 'perCpuCoreHour', 'perMemoryGiBHour', 'perStorageGiBMonth'] as const) {
+      const value = plan.price[rate];
+      if (value !== undefined && (typeof value !== 'number' || !(value >= 0))) {
+        problems.push(`plan "${name}" price.${rate} ${JSON.stringify(value)} must be a number, 0 or more`);
+      }
+    }
+  }
+  if (plan.values !== undefined && !isPlainObject(plan.values)) {
+    problems.push(`plan "${name}" values must be an object of Helm values`);
+  }
+  return problems;
+}
+
+const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$|^[0-9a-fA-F:]+\/\d{1,3}$/;
+
+function isCidr(value: unknown): boolean {
+  const m = typeof value === 'string' ? CIDR.exec(value) : null;
+  if (!m) return false;
+  return m[1] === undefined || (m.slice(1, 5).every((o) => Number(o) <= 255) && Number(m[5]) <= 32);
+}
+
+/** Problems of a dependency list (names, exclusive targets, CIDRs, ports). */
+export function dependencyProblems(field: string, dependencies: readonly DependencySpec[] | undefined): string[] {
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  for (const dep of dependencies ?? []) {
+    const label = dnsLabelProblem(`${field} name`, dep.name, 40);
+    if (label) problems.push(label);
+    if (seen.has(dep.name)) problems.push(`${field}: dependency "${dep.name}" is declared twice; give each a unique name`);
+    seen.add(dep.name);
+    if ((dep.namespace === undefined) === (dep.cidr === undefined)) {
+      problems.push(`${field} "${dep.name}" must set exactly one of namespace or cidr`);
+    }
+    if (dep.namespace !== undefined) {
+      const p = dnsLabelProblem(`${field} "${dep.name}" namespace`, dep.namespace, 63);
+      if (p) problems.push(p);
+    }
+    for (const cidr of [dep.cidr, ...(dep.except ?? [])].filter((c) => c !== undefined)) {
+      if (!isCidr(cidr)) problems.push(`${field} "${dep.name}": ${JSON.stringify(cidr)} is not a CIDR: write it like "203.0.113.0/24"`);
+    }
+    for (const port of dep.ports ?? []) {
+      if (!Number.isInteger(port.port) || port.port < 1 || port.port > 65535) {
+        problems.push(`${field} "${dep.name}": port ${JSON.stringify(port.port)} must be a whole number from 1 to 65535`);
+      }
+      if (port.protocol !== undefined && !['TCP', 'UDP', 'SCTP'].includes(port.protocol)) {
+        problems.push(`${field} "${dep.name}": protocol ${JSON.stringify(port.protocol)} must be "TCP", "UDP" or "SCTP"`);
+      }
+    }
+  }
+  return problems;
+}
+
+/** A validated tenant with everything derived from its offering and plan. */
+export interface ResolvedTenant {
+  readonly offering: OfferingSpec;
+  readonly name: string;
+  readonly planName: string;
+  readonly plan: PlanSpec;
+  readonly namespace: string;
+  readonly releaseName: string;
+  /** offering values < plan values < tenant parameters (what helm receives). */
+  readonly values: Values;
+  readonly dependencies: readonly DependencySpec[];
+}
+
+/** What tenant validation needs beyond the specs. */
+export interface TenantContext {
+  /** The offering's chart (for values.schema.json); omit to skip the schema check. */
+  readonly chart?: LoadedChart;
+  /** Names of tenants the offering already has. */
+  readonly existingTenants: readonly string[];
+}
+
+/**
+ * Validates a tenant against its (already validated) offering and resolves it; throws one
+ * error listing every problem of the tenant. The chart is not rendered here.
+ */
+export function resolveTenant(offering: OfferingSpec, spec: TenantSpec, context: TenantContext): ResolvedTenant {
+  const problems: string[] = [];
+  const push = (p: string | undefined) => p && problems.push(p);
+  const budget = maxTenantNameLength(offering.name);
+  push(dnsLabelProblem('tenant name', spec.name, budget, ` (namespace "${tenantNamespace(offering.name, '<tenant>')}" must fit in 63 characters and the release name in ${MAX_RELEASE_NAME_LENGTH})`));
+  if (RESERVED_TENANT_NAMES.includes(spec.name)) {
+    problems.push(`tenant name "${spec.name}" is reserved (namespace "${tenantNamespace(offering.name, spec.name)}" holds the provider's identity): choose another name`);
+  }
+  if (context.existingTenants.includes(spec.name)) {
+    problems.push(`tenant "${spec.name}" already exists in offering "${offering.name}": tenant names must be unique`);
+  }
+  if (offering.maxTenants !== undefined && context.existingTenants.length >= offering.maxTenants) {
+    problems.push(`the offering's license allows at most ${offering.maxTenants} tenants and ${context.existingTenants.length} exist: raise maxTenants or remove a tenant`);
+  }
+  const plans = Object.keys(offering.plans);
+  const plan = offering.plans[spec.plan];
+  if (!plan) {
+    problems.push(`plan ${JSON.stringify(spec.plan)} does not exist: choose one of ${plans.map((p) => `"${p}"`).join(', ')}`);
+  }
+  const releaseName = spec.releaseName ?? spec.name;
+  if (spec.releaseName !== undefined) {
+    push(dnsLabelProblem('release name', spec.releaseName, MAX_RELEASE_NAME_LENGTH));
+  }
+  const parameters = spec.parameters ?? {};
+  if (!isPlainObject(parameters)) {
+    problems.push('parameters must be an object of Helm values');
+  } else {
+    const allowed = offering.consumerParameters ?? [];
+    for (const path of disallowedParameterPaths(parameters, allowed)) {
+      problems.push(`parameter "${path}" is not one a tenant may set: allowed are ${allowed.length ? allowed.map((p) => `"${p}"`).join(', ') : 'none (the offering declares no consumerParameters)'}`);
+    }
+  }
+  problems.push(...dependencyProblems('dependencies', spec.dependencies));
+  const values = mergeValues(offering.values, plan?.values, isPlainObject(parameters) ? parameters : {});
+  if (context.chart?.schema && plan) {
+    problems.push(...schemaProblems(context.chart.schema, mergeValues(context.chart.defaults, values), context.chart.name));
+  }
+  throwIfProblems(`tenant "${spec.name}" of offering "${offering.name}" is invalid`, problems);
+  return {
+    offering,
+    name: spec.name,
+    planName: spec.plan,
+    plan: plan!,
+    namespace: tenantNamespace(offering.name, spec.name),
+    releaseName,
+    values,
+    dependencies: [...(offering.network?.dependencies ?? []), ...(spec.dependencies ?? [])],
+  };
+}
+
+/** The effective container defaults of an offering. */
+export function containerDefaults(offering: OfferingSpec): ResolvedContainerDefaults {
+  return { ...DEFAULT_CONTAINER_DEFAULTS, ...offering.containerDefaults };
+}
+
+/** The effective Kubernetes version of an offering. */
+export function kubeVersion(offering: OfferingSpec): string {
+  return offering.kubeVersion ?? DEFAULT_KUBE_VERSION;
+}

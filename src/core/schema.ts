@@ -1,0 +1,45 @@
+// values.schema.json validation, done before helm runs so that errors name the field.
+import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import Ajv2019 from 'ajv/dist/2019';
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import type { Values } from './values';
+
+const compiled = new WeakMap<object, ValidateFunction>();
+
+function compile(schema: object): ValidateFunction {
+  let validate = compiled.get(schema);
+  if (!validate) {
+    const dialect = String((schema as { $schema?: string }).$schema ?? '');
+    const options = { allErrors: true, strict: false };
+    const ajv = dialect.includes('2020-12') ? new Ajv2020(options) : dialect.includes('2019-09') ? new Ajv2019(options) : new Ajv(options);
+    addFormats(ajv);
+    validate = ajv.compile(schema);
+    compiled.set(schema, validate);
+  }
+  return validate;
+}
+
+/** Validates values against a chart's values.schema.json; returns one sentence per violation. */
+export function schemaProblems(schema: object, values: Values, chartName: string): string[] {
+  const validate = compile(schema);
+  if (validate(values)) {
+    return [];
+  }
+  return (validate.errors ?? []).map((error) => describe(error, values, chartName));
+}
+
+function describe(error: ErrorObject, values: Values, chartName: string): string {
+  const segments = error.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (error.keyword === 'additionalProperties') {
+    segments.push(String(error.params.additionalProperty));
+  }
+  const field = segments.join('.') || '(root)';
+  let value: unknown = values;
+  for (const segment of segments) {
+    value = (value as Record<string, unknown> | undefined)?.[segment];
+  }
+  const shown = value === undefined ? '' : ` = ${JSON.stringify(value)}`;
+  const allowed = error.keyword === 'enum' ? `: allowed values are ${(error.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}` : '';
+  return `value ${field}${shown} violates chart "${chartName}" values.schema.json: ${error.message}${allowed}`;
+}

@@ -1,0 +1,2 @@
+// The package root is the engine-agnostic core; front-ends are `saasplane/constructs` (cdk8s).
+export * from './core';
