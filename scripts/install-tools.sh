@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs the real components the tests use, cached outside the repository and reused:
+#   helm      built from its Go module (pinned below) into $SAASPLANE_TOOLS/helm-<version>/helm
+#   promtool  from Debian's `prometheus` package (rule checks and rule unit tests)
+# Prints what it does. Re-running is cheap: present tools are kept.
+set -euo pipefail
+
+HELM_VERSION=v3.21.4   # keep in sync with PINNED_HELM_VERSION in src/core/helm.ts (a test checks it)
+TOOLS="${SAASPLANE_TOOLS:-$HOME/.cache/saasplane/tools}"
+
+helm_dir="$TOOLS/helm-$HELM_VERSION"
+if [ -x "$helm_dir/helm" ]; then
+  echo "helm $HELM_VERSION: cached at $helm_dir/helm"
+else
+  command -v go >/dev/null || { echo "go is required to build helm (https://go.dev/dl/), or set HELM_BINARY to a helm $HELM_VERSION binary" >&2; exit 1; }
+  echo "helm $HELM_VERSION: building from helm.sh/helm/v3 (a few minutes on first run)..."
+  start=$SECONDS
+  mkdir -p "$helm_dir.tmp"
+  GOBIN="$helm_dir.tmp" GOFLAGS=-mod=mod go install \
+    -ldflags "-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION" \
+    "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
+  rm -rf "$helm_dir" && mv "$helm_dir.tmp" "$helm_dir"
+  echo "helm $HELM_VERSION: built in $((SECONDS - start)) s at $helm_dir/helm"
+fi
+
+if command -v promtool >/dev/null; then
+  echo "promtool: $(command -v promtool)"
+else
+  echo "promtool: installing Debian package prometheus..."
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+  echo "promtool: $(command -v promtool)"
+fi
