@@ -36,7 +36,7 @@ const project = new typescript.TypeScriptProject({
   },
   peerDeps: ['cdk8s@^2.70.0', 'cdk8s-plus-27@^2.9.5', 'constructs@^10.4.0'],
   deps: ['yaml@^2.8.0', 'ajv@^8.17.0', 'kubernetes-types@^1.30.0', 'ajv-formats@^3.0.1'],
-  devDeps: ['fast-check@^4', 'cdk8s-cli@^2.200.0', '@types/node@^20'],
+  devDeps: ['jest-util@^29', 'fast-check@^4', 'cdk8s-cli@^2.200.0', '@types/node@^20'],
   gitignore: ['/test-output/', '/examples/cdk8s/dist/', '/bench-output/', '*.tmp-*'],
   eslintOptions: {
     dirs: ['src'],
