@@ -201,7 +201,9 @@ export function parseRendered(stdout: string): RenderedObject[] {
     if (!isPlainObject(object)) {
       continue;
     }
-    const source = /# Source: (.+)/.exec(doc.commentBefore ?? '')?.[1]?.trim();
+    // helm writes "# Source: <template>" after each "---"; the yaml parser attaches it to the document or its first node
+    const comments = `${doc.commentBefore ?? ''}\n${(doc.contents as { commentBefore?: string } | null)?.commentBefore ?? ''}`;
+    const source = /^\s*#?\s*Source: (.+)$/m.exec(comments)?.[1]?.trim();
     objects.push({ object: object as unknown as KubeObject, template: source });
   }
   return objects;
