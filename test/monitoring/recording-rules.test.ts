@@ -53,7 +53,9 @@ const yaml = (doc: unknown) => YAML.stringify(doc, { lineWidth: 0 });
 
 // ---------------------------------------------------------------------------------------------
 // Synthetic input, sampled every minute from 0m to 15m. Counters grow linearly, so rate() over
-// [5m] at 10m is exact: a counter growing by `perMinute` each minute has rate perMinute / 60.
+// [5m] at 10m is the per-second increase. Rates are powers of two (times small integers): Prometheus'
+// rate() is off by one ulp for some others (rate of 1000/s gives 1000.0000000000001) and promtool
+// compares exactly.
 // ---------------------------------------------------------------------------------------------
 const MINUTES = 15;
 const EVAL_TIME = '10m';
@@ -100,8 +102,8 @@ function workload(namespace: string, pods: string[], scale: number): Series[] {
     cpu(namespace, pod, '', '', 0.75 * scale), // the pod-level cgroup: already the sum of its containers
     memory(namespace, pod, 'app', 'registry.example/app:1', 100 * Mi * scale),
     memory(namespace, pod, '', '', 150 * Mi * scale),
-    rx(namespace, pod, 'eth0', 1000 * scale),
-    tx(namespace, pod, 'eth0', 500 * scale),
+    rx(namespace, pod, 'eth0', 1024 * scale),
+    tx(namespace, pod, 'eth0', 512 * scale),
   ]);
 }
 
@@ -121,15 +123,15 @@ const INPUT_SERIES: Series[] = [
   ...workload('shop-globex', ['web-0', 'web-1'], 4),
   cpu('shop-globex', 'web-0', 'sidecar', 'registry.example/proxy:2', 0.25),
   memory('shop-globex', 'web-0', 'sidecar', 'registry.example/proxy:2', 32 * Mi),
-  rx('shop-globex', 'web-0', 'eth1', 100),
-  tx('shop-globex', 'web-0', 'eth1', 50),
+  rx('shop-globex', 'web-0', 'eth1', 128),
+  tx('shop-globex', 'web-0', 'eth1', 64),
   pvc('shop-globex', 'data-web-0', 10 * Gi),
   pvc('shop-globex', 'data-web-1', 5 * Gi),
 
   // Another offering and kube-system: busy, but never attributed to shop.
-  ...workload('other-x', ['x-0'], 20),
+  ...workload('other-x', ['x-0'], 16),
   pvc('other-x', 'data-x-0', 100 * Gi),
-  ...workload('kube-system', ['coredns-0', 'kube-proxy-abc'], 10),
+  ...workload('kube-system', ['coredns-0', 'kube-proxy-abc'], 8),
   pvc('kube-system', 'etcd-data', 50 * Gi),
   // Node-level cgroups (no namespace at all).
   series('container_cpu_usage_seconds_total', { ...CADVISOR, id: '/' }, perSecond(16)),
@@ -148,8 +150,8 @@ const EXPECTED: Record<SeriesKey, Array<[Tenant, number]>> = {
   cpu: [[ACME, 0.5], [GLOBEX, 2 + 2 + 0.25]],
   memory: [[ACME, 100 * Mi], [GLOBEX, 400 * Mi + 400 * Mi + 32 * Mi]],
   storage: [[ACME, 1 * Gi], [GLOBEX, 15 * Gi]],
-  networkReceive: [[ACME, 1000], [GLOBEX, 4000 + 4000 + 100]],
-  networkTransmit: [[ACME, 500], [GLOBEX, 2000 + 2000 + 50]],
+  networkReceive: [[ACME, 1024], [GLOBEX, 4096 + 4096 + 128]],
+  networkTransmit: [[ACME, 512], [GLOBEX, 2048 + 2048 + 64]],
 };
 
 function sampleLabels(metric: string, t: Tenant): string {
@@ -222,11 +224,11 @@ describe('consumption recording rules (real promtool)', () => {
     const X: Tenant = { namespace: 'other-x', offering: 'other', tenant: 'x', plan: 'small' };
     const expected: Record<SeriesKey, Array<[Tenant, number]>> = {
       info: [...EXPECTED.info, [X, 1]],
-      cpu: [...EXPECTED.cpu, [X, 10]],
-      memory: [...EXPECTED.memory, [X, 2000 * Mi]],
+      cpu: [...EXPECTED.cpu, [X, 8]],
+      memory: [...EXPECTED.memory, [X, 1600 * Mi]],
       storage: [...EXPECTED.storage, [X, 100 * Gi]],
-      networkReceive: [...EXPECTED.networkReceive, [X, 20000]],
-      networkTransmit: [...EXPECTED.networkTransmit, [X, 10000]],
+      networkReceive: [...EXPECTED.networkReceive, [X, 16 * 1024]],
+      networkTransmit: [...EXPECTED.networkTransmit, [X, 16 * 512]],
     };
     const file = unitTestFile('two-offerings.yaml', expected);
     // other-x is now expected, so drop its "no sample" checks.
