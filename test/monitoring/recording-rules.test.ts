@@ -52,15 +52,15 @@ const shop = offeringSpec('shop');
 const yaml = (doc: unknown) => YAML.stringify(doc, { lineWidth: 0 });
 
 // ---------------------------------------------------------------------------------------------
-// Synthetic input, sampled every minute from 0m to 15m. Counters grow linearly, so rate() over
-// [5m] at 10m is the per-second increase. Rates are powers of two (times small integers): Prometheus'
-// rate() is off by one ulp for some others (rate of 1000/s gives 1000.0000000000001) and promtool
-// compares exactly.
+// Synthetic input, sampled every minute from 0m to 15m. A counter runs at 4x its rate for the first
+// 5 minutes and at its rate afterwards, so at 10m rate(...[5m]) is exactly the rate while any longer
+// window would be higher. Rates are powers of two (times small integers): Prometheus' rate() is off by
+// one ulp for some others (a rate of 1000/s gives 1000.0000000000001), and promtool compares exactly.
 // ---------------------------------------------------------------------------------------------
 const MINUTES = 15;
 const EVAL_TIME = '10m';
 const constant = (v: number) => `${v}x${MINUTES}`;
-const perSecond = (rate: number) => `0+${rate * 60}x${MINUTES}`;
+const perSecond = (rate: number) => `0+${4 * rate * 60}x5 ${21 * rate * 60}+${rate * 60}x${MINUTES - 6}`;
 const Mi = 1024 * 1024;
 const Gi = 1024 * Mi;
 
@@ -100,8 +100,10 @@ function workload(namespace: string, pods: string[], scale: number): Series[] {
   return pods.flatMap((pod) => [
     cpu(namespace, pod, 'app', 'registry.example/app:1', 0.5 * scale),
     cpu(namespace, pod, '', '', 0.75 * scale), // the pod-level cgroup: already the sum of its containers
+    cpu(namespace, pod, '', 'registry.k8s.io/pause:3.9', 0.125 * scale), // the sandbox under containerd
     memory(namespace, pod, 'app', 'registry.example/app:1', 100 * Mi * scale),
     memory(namespace, pod, '', '', 150 * Mi * scale),
+    memory(namespace, pod, '', 'registry.k8s.io/pause:3.9', 1 * Mi * scale),
     rx(namespace, pod, 'eth0', 1024 * scale),
     tx(namespace, pod, 'eth0', 512 * scale),
   ]);
