@@ -55,6 +55,17 @@ project.package.addField('typesVersions', {
   '*': { constructs: ['lib/constructs/index.d.ts'] },
 });
 
+// bench/ and examples/ are type-checked and linted like test/ (ts-node runs them).
+for (const dir of ['bench', 'examples']) {
+  new javascript.TypescriptConfig(project, {
+    fileName: `${dir}/tsconfig.json`,
+    extends: javascript.TypescriptConfigExtends.fromPaths(['../tsconfig.json']),
+    include: ['**/*.ts'],
+    exclude: ['node_modules', '**/dist/**'],
+    compilerOptions: { noEmit: true, rootDir: '..' },
+  });
+}
+
 project.addTask('bench', {
   description: 'Synthesize 100, 1,000 and 5,000 tenants and print seconds, tenants/s, peak RSS and the ratio to a plain-YAML floor',
   exec: 'ts-node --transpile-only bench/synth.bench.ts',

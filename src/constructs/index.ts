@@ -1,7 +1,7 @@
 // cdk8s front-end: thin constructs over the core.
 export { ChartSource, ChartSourceKind, Dependency, MetricsKind, PodSecurityLevel, SaaSplaneError, HelmRenderer } from '../core';
 export type {
-  ChartRenderer, ContainerDefaults, DependencySpec, MetricsSpec, MonitoringSpec, NetworkSpec, PlanSpec, PriceSpec, QuotaSpec,
+  ChartRenderer, ContainerDefaults, DependencySpec, MetricsSpec, MonitoringSpec, NetworkSpec, PlanSpec, PriceSpec, QuotaSpec, SharedObject,
   RenderRequest, RenderedObject, RepositoryChartOptions, Values,
 } from '../core';
 export * from './consumer-access';

@@ -2,7 +2,7 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
   ChartRenderer, ChartSource, ContainerDefaults, HelmRenderer, loadChart, LoadedChart, MetricsSpec, MonitoringSpec, NetworkSpec,
-  OfferingSpec, planAdmissionGuard, planRecordingRules, PlanSpec, PodSecurityLevel, validateOffering, Values,
+  OfferingSpec, planAdmissionGuard, planRecordingRules, PlanSpec, PodSecurityLevel, SharedObject, validateOffering, Values,
 } from '../core';
 import { emitObjects } from './emit';
 import { placeInFile, SHARED_FILES, SHARED_FOLDER } from './output-layout';
@@ -41,7 +41,7 @@ export interface SaaSOfferingProps {
   /** LimitRange container defaults. @default - 100m/128Mi requests, 500m/512Mi limits */
   readonly containerDefaults?: ContainerDefaults;
   /** Objects installed once per offering, such as CRDs. @default - none */
-  readonly sharedObjects?: OfferingSpec['sharedObjects'];
+  readonly sharedObjects?: SharedObject[];
   /** License: maximum number of tenants. @default - unlimited */
   readonly maxTenants?: number;
   /** License: expiry date (ISO 8601); synthesis fails after it. @default - never */

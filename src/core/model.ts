@@ -194,6 +194,14 @@ export interface ContainerDefaults {
   readonly memoryLimit?: string;
 }
 
+/** A Kubernetes object installed once per offering. */
+export interface SharedObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: { name: string; [field: string]: unknown };
+  readonly [field: string]: unknown;
+}
+
 /** An offering: a chart, the values tenants may set, its plans and its policies. */
 export interface OfferingSpec {
   /** Offering name, a DNS label of at most 30 characters; prefixes every tenant namespace. */
@@ -223,7 +231,7 @@ export interface OfferingSpec {
   /** LimitRange defaults. @default - see ContainerDefaults */
   readonly containerDefaults?: ContainerDefaults;
   /** Objects installed once per offering (CRDs, cluster roles the app needs). @default - none */
-  readonly sharedObjects?: Array<{ apiVersion: string; kind: string; metadata: { name: string; [k: string]: unknown }; [k: string]: unknown }>;
+  readonly sharedObjects?: SharedObject[];
   /** License: the maximum number of tenants. @default - unlimited */
   readonly maxTenants?: number;
   /** License: the offering stops synthesizing after this date (ISO 8601, e.g. "2027-12-31"). @default - never */

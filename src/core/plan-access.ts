@@ -73,34 +73,40 @@ export function planProviderShared(identity: ProviderIdentity, createNamespace: 
   const objects: KubeObject[] = [];
   if (createNamespace) {
     const ns: Named<Namespace> = {
-      apiVersion: 'v1', kind: 'Namespace',
+      apiVersion: 'v1',
+      kind: 'Namespace',
       metadata: { name: identity.namespace, labels: { ...labels, 'pod-security.kubernetes.io/enforce': PodSecurityLevel.RESTRICTED } },
     };
     objects.push(ns);
   }
   const sa: Named<ServiceAccount> = {
-    apiVersion: 'v1', kind: 'ServiceAccount',
+    apiVersion: 'v1',
+    kind: 'ServiceAccount',
     metadata: { name: identity.serviceAccount, namespace: identity.namespace, labels },
     automountServiceAccountToken: false,
   };
   const tenantRole: Named<ClusterRole> = {
-    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole',
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRole',
     metadata: { name: identity.tenantRole, labels },
     rules: PROVIDER_TENANT_RULES.map((r) => ({ ...r })),
   };
   const nsRole: Named<ClusterRole> = {
-    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole',
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRole',
     metadata: { name: namespacesRole, labels },
     rules: [{ apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] }],
   };
   const nsBinding: Named<ClusterRoleBinding> = {
-    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding',
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRoleBinding',
     metadata: { name: namespacesRole, labels },
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: namespacesRole },
     subjects: [subject],
   };
   const guard: Named<ValidatingAdmissionPolicy> = {
-    apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy',
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'ValidatingAdmissionPolicy',
     metadata: { name: guardName, labels },
     spec: {
       failurePolicy: 'Fail',
@@ -119,7 +125,8 @@ export function planProviderShared(identity: ProviderIdentity, createNamespace: 
     },
   };
   const guardBinding: Named<ValidatingAdmissionPolicyBinding> = {
-    apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicyBinding',
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'ValidatingAdmissionPolicyBinding',
     metadata: { name: guardName, labels },
     spec: { policyName: guardName, validationActions: ['Deny'] },
   };
@@ -130,7 +137,8 @@ export function planProviderShared(identity: ProviderIdentity, createNamespace: 
 /** The RoleBinding that lets the provider into one tenant namespace. */
 export function planProviderBinding(identity: ProviderIdentity, tenant: ResolvedTenant): Named<RoleBinding> {
   return {
-    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding',
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
     metadata: { name: 'saasplane-provider', namespace: tenant.namespace, labels: offeringLabels(identity.offering) },
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: identity.tenantRole },
     subjects: [{ kind: 'ServiceAccount', name: identity.serviceAccount, namespace: identity.namespace }],
@@ -155,7 +163,9 @@ export function planConsumerAccess(tenant: ResolvedTenant, identity: ConsumerIde
     apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata, rules: CONSUMER_RULES.map((r) => ({ ...r })),
   };
   const binding: Named<RoleBinding> = {
-    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata,
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata,
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: identity.name },
     subjects: [
       { kind: 'ServiceAccount', name: identity.name, namespace: tenant.namespace },

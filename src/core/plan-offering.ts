@@ -38,7 +38,8 @@ export function planAdmissionGuard(offering: OfferingSpec): KubeObject[] {
     });
   }
   const policy: Named<ValidatingAdmissionPolicy> = {
-    apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy',
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'ValidatingAdmissionPolicy',
     metadata: { name, labels },
     spec: {
       failurePolicy: 'Fail',
@@ -55,7 +56,8 @@ export function planAdmissionGuard(offering: OfferingSpec): KubeObject[] {
     },
   };
   const binding: Named<ValidatingAdmissionPolicyBinding> = {
-    apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicyBinding',
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'ValidatingAdmissionPolicyBinding',
     metadata: { name, labels },
     spec: { policyName: name, validationActions: ['Deny'] },
   };
@@ -94,7 +96,10 @@ export const CONSUMPTION_SERIES = {
 export function recordingRuleGroups(offering: OfferingSpec): RecordingRuleGroup[] {
   const o = offering.name;
   const relabel = (expr: string, label: string) => `label_replace(${expr}, "${label}", "$1", "label_saasplane_io_${label}", "(.*)")`;
-  const info = `max by (namespace, offering, tenant, plan) (${relabel(relabel(relabel(`kube_namespace_labels{label_saasplane_io_offering="${o}"}`, 'offering'), 'tenant'), 'plan')})`;
+  const labelled = relabel(relabel(relabel(`kube_namespace_labels{label_saasplane_io_offering="${o}"}`, 'offering'), 'tenant'), 'plan');
+  // one info series per namespace, even while kube-state-metrics replicas disagree (e.g. during a
+  // plan change): a duplicate would make every join below fail for all tenants of the offering
+  const info = `topk by (namespace) (1, max by (namespace, offering, tenant, plan) (${labelled}))`;
   const perTenant = (expr: string) => `sum by (namespace) (${expr}) * on (namespace) group_left (offering, tenant, plan) ${CONSUMPTION_SERIES.info}{offering="${o}"}`;
   return [{
     name: `saasplane-${o}-consumption`,

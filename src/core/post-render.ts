@@ -2,9 +2,8 @@
 // tenant namespace, labelled, placed on the plan's nodes, and refused when it would reach
 // outside the tenant (cluster-scoped objects, host paths, node ports, foreign storage classes).
 import type { PodSpec, Toleration } from 'kubernetes-types/core/v1';
-import type { KubeObject } from './kube';
 import type { RenderedObject } from './helm';
-import { isPlainObject } from './values';
+import type { KubeObject } from './kube';
 
 /** Built-in kinds that are not namespaced (Kubernetes 1.34). */
 export const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
@@ -62,9 +61,8 @@ export function adaptChartObjects(rendered: readonly RenderedObject[], placement
       placePod(podSpec, placement);
     }
     for (const claim of claimsOf(object)) {
-      if (isPlainObject(claim.metadata) || claim.metadata === undefined) {
-        claim.metadata = { ...claim.metadata as object, labels: { ...(claim.metadata as { labels?: object } | undefined)?.labels, ...placement.podLabels } };
-      }
+      const claimMeta = (claim.metadata ?? {}) as { labels?: Record<string, string> };
+      claim.metadata = { ...claimMeta, labels: { ...claimMeta.labels, ...placement.podLabels } };
       problems.push(...storageClassProblems(claim, where, placement.storageClasses));
     }
     objects.push(object);

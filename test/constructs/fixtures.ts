@@ -2,8 +2,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { SaaSApp, SaaSOffering, SaaSOfferingProps } from '../../src/constructs';
 import { shop } from '../../examples/cdk8s/offering';
+import { SaaSApp, SaaSOffering, SaaSOfferingProps } from '../../src/constructs';
 
 export const EXAMPLE_CHART = path.join(__dirname, '..', '..', 'examples', 'charts', 'shop');
 export const FIXTURE_CHARTS = path.join(__dirname, '..', 'fixtures', 'charts');
@@ -13,8 +13,14 @@ export function tempDir(prefix = 'saasplane-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
+export interface ExampleOffering {
+  readonly app: SaaSApp;
+  readonly offering: SaaSOffering;
+  readonly outdir: string;
+}
+
 /** A SaaSApp writing into a fresh temporary folder, and the example offering in it. */
-export function exampleOffering(overrides: Partial<SaaSOfferingProps> = {}, outdir = tempDir()): { app: SaaSApp; offering: SaaSOffering; outdir: string } {
+export function exampleOffering(overrides: Partial<SaaSOfferingProps> = {}, outdir = tempDir()): ExampleOffering {
   const app = new SaaSApp({ outdir });
   const offering = new SaaSOffering(app, 'shop', { ...shop, ...overrides });
   return { app, offering, outdir };

@@ -1,9 +1,10 @@
 // The output contract of SaaSApp: layout, determinism, atomicity, and one error per bad input.
 import * as fs from 'fs';
+import { ApiObject, Chart } from 'cdk8s';
 import * as path from 'path';
-import { ChartSource, ConsumerAccess, ProviderAccess, SaaSApp, SaaSOffering } from '../../src/constructs';
-import { shop } from '../../examples/cdk8s/offering';
 import { exampleOffering, FIXTURE_CHARTS, readTree, tempDir } from './fixtures';
+import { shop } from '../../examples/cdk8s/offering';
+import { ChartSource, ConsumerAccess, ProviderAccess, SaaSApp, SaaSOffering } from '../../src/constructs';
 
 function synthExample(outdir: string): void {
   const { app, offering } = exampleOffering({}, outdir);
@@ -85,7 +86,6 @@ describe('SaaSApp synthesis', () => {
   test('writes charts that are not saasplane constructs next to the offerings', () => {
     const outdir = tempDir();
     const app = new SaaSApp({ outdir });
-    const { Chart, ApiObject } = require('cdk8s');
     const chart = new Chart(app, 'platform');
     new ApiObject(chart, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'platform-config' } });
     app.synth();

@@ -1,8 +1,8 @@
 // Invariants of what a tenant synthesizes, on Testing.synth output, with the example chart
 // rendered by the real helm.
 import { Testing } from 'cdk8s';
-import { ConsumerAccess, Dependency, PodSecurityLevel, ProviderAccess, TenantInstance } from '../../src/constructs';
 import { exampleOffering, ofKind } from './fixtures';
+import { ConsumerAccess, Dependency, PodSecurityLevel, ProviderAccess, TenantInstance } from '../../src/constructs';
 
 const POD_KINDS = ['Deployment', 'StatefulSet'];
 
@@ -64,8 +64,14 @@ describe('TenantInstance', () => {
   test('derives the quota and limit range from the plan', () => {
     const [quota] = ofKind(acmeManifests, 'ResourceQuota');
     expect(quota.spec.hard).toMatchObject({
-      'requests.cpu': '1', 'limits.cpu': '1', 'requests.memory': '2Gi', 'limits.memory': '2Gi',
-      'requests.storage': '5Gi', 'pods': '10', 'services.nodeports': '0', 'services.loadbalancers': '0',
+      'requests.cpu': '1',
+      'limits.cpu': '1',
+      'requests.memory': '2Gi',
+      'limits.memory': '2Gi',
+      'requests.storage': '5Gi',
+      'pods': '10',
+      'services.nodeports': '0',
+      'services.loadbalancers': '0',
     });
     const [limits] = ofKind(acmeManifests, 'LimitRange');
     expect(limits.spec.limits[0]).toMatchObject({ type: 'Container', defaultRequest: { cpu: '100m', memory: '128Mi' }, default: { cpu: '500m', memory: '512Mi' } });
