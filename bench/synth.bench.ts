@@ -10,13 +10,13 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { shop } from '../examples/cdk8s/offering';
+import { ConsumerAccess, ProviderAccess, SaaSApp, SaaSOffering } from '../src/constructs';
 import {
   adaptChartObjects, ChartRenderer, HelmRenderer, KubeObject, kubeVersion, loadChart, planConsumerAccess, planAdmissionGuard,
   planProviderBinding, planProviderShared, planRecordingRules, planTenantObjects, providerIdentity, providerNamespace, RenderedObject,
   RenderRequest, resolveTenant, tenantPlacement, toYaml, validateOffering, writeTreeAtomically,
 } from '../src/core';
-import { ConsumerAccess, ProviderAccess, SaaSApp, SaaSOffering } from '../src/constructs';
-import { shop } from '../examples/cdk8s/offering';
 
 const SIZES = (process.env.BENCH_SIZES ?? '100,1000,5000').split(',').map(Number);
 const PLANS = Object.keys(shop.plans);
@@ -65,7 +65,9 @@ function runFloor(count: number, outdir: string): void {
   for (let i = 0; i < count; i++) {
     const tenant = resolveTenant(spec, { name: tenantName(i), plan: PLANS[i % PLANS.length] }, { chart, existingTenants: existing });
     existing.push(tenant.name);
-    const rendered = renderer.render({ chart, releaseName: tenant.releaseName, namespace: tenant.namespace, values: tenant.values, kubeVersion: kubeVersion(spec) });
+    const rendered = renderer.render({
+      chart, releaseName: tenant.releaseName, namespace: tenant.namespace, values: tenant.values, kubeVersion: kubeVersion(spec),
+    });
     const app: KubeObject[] = adaptChartObjects(rendered, tenantPlacement(tenant)).objects;
     const planned = planTenantObjects(tenant);
     const dir = `shop/${tenant.name}`;
@@ -127,7 +129,8 @@ function main(): void {
     if (c.files !== f.files) throw new Error(`constructs wrote ${c.files} files, the floor ${f.files}: they must write the same objects`);
     console.log([
       String(count).padStart(7), c.seconds.toFixed(2).padStart(12), (count / c.seconds).toFixed(0).padStart(9), c.peakRssMiB.toFixed(0).padStart(12),
-      f.seconds.toFixed(2).padStart(7), f.peakRssMiB.toFixed(0).padStart(13), (c.seconds / f.seconds).toFixed(2).padStart(5), String(c.files).padStart(5),
+      f.seconds.toFixed(2).padStart(7), f.peakRssMiB.toFixed(0).padStart(13),
+      (c.seconds / f.seconds).toFixed(2).padStart(5), String(c.files).padStart(5),
     ].join(' | '));
   }
   console.log(`helm template: ${helmCost().toFixed(3)} s per render (mean of 5), not included above`);

@@ -116,7 +116,11 @@ export interface DependencySpec {
 /** Factories for {@link DependencySpec}. */
 export class Dependency {
   /** Allows egress to pods of another namespace (a shared database, a payment service). */
-  public static toNamespace(name: string, namespace: string, options: { podSelector?: Record<string, string>; ports?: DependencyPort[] } = {}): DependencySpec {
+  public static toNamespace(
+    name: string,
+    namespace: string,
+    options: { podSelector?: Record<string, string>; ports?: DependencyPort[] } = {},
+  ): DependencySpec {
     return { name, namespace, ...options };
   }
 

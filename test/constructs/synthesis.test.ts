@@ -1,7 +1,7 @@
 // The output contract of SaaSApp: layout, determinism, atomicity, and one error per bad input.
 import * as fs from 'fs';
-import { ApiObject, Chart } from 'cdk8s';
 import * as path from 'path';
+import { ApiObject, Chart } from 'cdk8s';
 import { exampleOffering, FIXTURE_CHARTS, readTree, tempDir } from './fixtures';
 import { shop } from '../../examples/cdk8s/offering';
 import { ChartSource, ConsumerAccess, ProviderAccess, SaaSApp, SaaSOffering } from '../../src/constructs';
