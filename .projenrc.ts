@@ -23,7 +23,6 @@ const project = new typescript.TypeScriptProject({
     jestConfig: {
       // helm renders and real-file tests dominate: give them room, keep runs serial-friendly on 2 cores.
       testTimeout: 120_000,
-      setupFiles: ['<rootDir>/test/setup-env.ts'],
       testPathIgnorePatterns: ['/node_modules/', '/examples/'],
       coveragePathIgnorePatterns: ['/node_modules/', '/src/imports/'],
     },
@@ -65,6 +64,12 @@ for (const dir of ['bench', 'examples']) {
     compilerOptions: { noEmit: true, rootDir: '..' },
   });
 }
+
+project.addTask('example', {
+  description: 'Synthesize the example offering into examples/cdk8s/dist',
+  cwd: 'examples/cdk8s',
+  exec: 'ts-node --transpile-only main.ts && find dist -type f | sort',
+});
 
 project.addTask('bench', {
   description: 'Synthesize 100, 1,000 and 5,000 tenants and print seconds, tenants/s, peak RSS and the ratio to a plain-YAML floor',

@@ -18,9 +18,18 @@ export const PINNED_HELM_VERSION = 'v3.21.4';
 const INSTALL_HINT = `install it with \`go install helm.sh/helm/v3/cmd/helm@${PINNED_HELM_VERSION}\` `
   + '(or run `bash scripts/setup.sh` in the saasplane repository), then put it on PATH or set HELM_BINARY to its path';
 
-/** The helm binary to run: `HELM_BINARY`, else `helm` from PATH. */
+/** Where `scripts/install-tools.sh` caches its builds. */
+export function toolsDirectory(): string {
+  return process.env.SAASPLANE_TOOLS || path.join(os.homedir(), '.cache', 'saasplane', 'tools');
+}
+
+/** The helm binary to run: `HELM_BINARY`, else the pinned build of the set-up script, else `helm` from PATH. */
 export function helmBinary(): string {
-  return process.env.HELM_BINARY || 'helm';
+  if (process.env.HELM_BINARY) {
+    return process.env.HELM_BINARY;
+  }
+  const pinned = path.join(toolsDirectory(), `helm-${PINNED_HELM_VERSION}`, 'helm');
+  return fs.existsSync(pinned) ? pinned : 'helm';
 }
 
 /** Runs helm synchronously; throws a clear error when helm is missing or fails. */

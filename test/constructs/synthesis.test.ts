@@ -151,7 +151,7 @@ describe('bad input: a clear error, nothing written', () => {
     try {
       expect(() => newOffering().addTenant('acme', { plan: 'small' })).toThrow(/"\/nonexistent\/helm" is not an executable: install it with `go install helm.sh\/helm\/v3\/cmd\/helm@v3.21.4`/);
     } finally {
-      process.env.HELM_BINARY = saved;
+      if (saved === undefined) delete process.env.HELM_BINARY; else process.env.HELM_BINARY = saved;
     }
   });
 
