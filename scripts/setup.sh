@@ -2,5 +2,7 @@
 # One-command set-up for a fresh clone: npm dependencies, then helm and promtool (cached, reused).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-npm ci --no-audit --no-fund
+# `npm install` rather than `npm ci`: npm 11's `ci` rejects this lock file for the optional
+# per-platform packages of unrs-resolver (an eslint dependency) that it leaves out of the lock.
+npm install --no-audit --no-fund
 bash scripts/install-tools.sh
