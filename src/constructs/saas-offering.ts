@@ -44,7 +44,7 @@ export interface SaaSOfferingProps {
   readonly sharedObjects?: SharedObject[];
   /** License: maximum number of tenants. @default - unlimited */
   readonly maxTenants?: number;
-  /** License: expiry date (ISO 8601); synthesis fails after it. @default - never */
+  /** License: expiry (ISO 8601); synthesis fails from this instant on, a date alone meaning 00:00 UTC of that day. @default - never */
   readonly expires?: string;
   /** Kubernetes version for `helm template --kube-version`. @default "1.34.0" */
   readonly kubeVersion?: string;

@@ -238,7 +238,7 @@ export interface OfferingSpec {
   readonly sharedObjects?: SharedObject[];
   /** License: the maximum number of tenants. @default - unlimited */
   readonly maxTenants?: number;
-  /** License: the offering stops synthesizing after this date (ISO 8601, e.g. "2027-12-31"). @default - never */
+  /** License: synthesis fails from this instant on (ISO 8601; a date alone means 00:00 UTC of that day, e.g. "2027-12-31"). @default - never */
   readonly expires?: string;
   /** Kubernetes version passed to `helm template --kube-version`. @default "1.34.0" */
   readonly kubeVersion?: string;

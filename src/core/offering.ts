@@ -36,6 +36,11 @@ export function validateOffering(spec: OfferingSpec, now: Date = new Date()): vo
   for (const [field, value] of Object.entries(defaults)) {
     push(quantityProblem(`containerDefaults.${field}`, value));
   }
+  for (const [request, limit] of [['cpuRequest', 'cpuLimit'], ['memoryRequest', 'memoryLimit']] as const) {
+    if ((parseQuantity(defaults[request]) ?? 0) > (parseQuantity(defaults[limit]) ?? Infinity)) {
+      problems.push(`containerDefaults.${request} "${defaults[request]}" exceeds containerDefaults.${limit} "${defaults[limit]}": a default request must not exceed the default limit`);
+    }
+  }
   for (const name of planNames) {
     problems.push(...planProblems(name, spec.plans[name], defaults));
   }
@@ -131,10 +136,13 @@ function planProblems(name: string, plan: PlanSpec, defaults: ResolvedContainerD
 
 const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$|^[0-9a-fA-F:]+\/\d{1,3}$/;
 
-function isCidr(value: unknown): boolean {
+function isCidr(value: unknown): value is string {
   const m = typeof value === 'string' ? CIDR.exec(value) : null;
   if (!m) return false;
-  return m[1] === undefined || (m.slice(1, 5).every((o) => Number(o) <= 255) && Number(m[5]) <= 32);
+  if (m[1] === undefined) {
+    return Number(String(value).split('/')[1]) <= 128;
+  }
+  return m.slice(1, 5).every((o) => Number(o) <= 255) && Number(m[5]) <= 32;
 }
 
 /** Problems of a dependency list (names, exclusive targets, CIDRs, ports). */

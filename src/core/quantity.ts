@@ -36,7 +36,7 @@ export function parseQuantity(value: unknown): number | undefined {
     return undefined;
   }
   const [, digits, suffix] = match;
-  const factor = suffix === undefined ? 1 : suffix[0] === 'e' || suffix[0] === 'E' ? 10 ** Number(suffix.slice(1)) : SUFFIX[suffix];
+  const factor = suffix === undefined ? 1 : /^[eE][+-]?\d+$/.test(suffix) ? 10 ** Number(suffix.slice(1)) : SUFFIX[suffix];
   const result = Number(digits) * factor;
   return Number.isFinite(result) ? result : undefined;
 }

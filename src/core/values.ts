@@ -74,7 +74,7 @@ export function getPath(values: Values, path: string): unknown {
     if (!isPlainObject(current)) {
       return undefined;
     }
-    current = current[segment];
+    current = Object.prototype.hasOwnProperty.call(current, segment) ? current[segment] : undefined;
   }
   return current;
 }

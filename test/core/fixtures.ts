@@ -24,7 +24,11 @@ export function offeringSpec(overrides: Partial<OfferingSpec> = {}): OfferingSpe
 }
 
 /** Resolves a tenant (default: "acme" on "small") of `offering`. */
-export function resolved(offering: OfferingSpec = offeringSpec(), spec: Partial<TenantSpec> = {}, context: Partial<TenantContext> = {}): ResolvedTenant {
+export function resolved(
+  offering: OfferingSpec = offeringSpec(),
+  spec: Partial<TenantSpec> = {},
+  context: Partial<TenantContext> = {},
+): ResolvedTenant {
   return resolveTenant(offering, { name: 'acme', plan: 'small', ...spec }, { existingTenants: [], ...context });
 }
 
