@@ -1,53 +1,22 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import {
-  ChartRenderer, ChartSource, ContainerDefaults, HelmRenderer, loadChart, LoadedChart, MetricsSpec, MonitoringSpec, NetworkSpec,
-  OfferingSpec, planAdmissionGuard, planRecordingRules, PlanSpec, PodSecurityLevel, SharedObject, validateOffering, Values,
-} from '../core';
+import { ChartRenderer, HelmRenderer, loadChart, LoadedChart, OfferingSpec, planAdmissionGuard, planRecordingRules, validateOffering } from '../core';
 import { emitObjects } from './emit';
 import { placeInFile, SHARED_FILES, SHARED_FOLDER } from './output-layout';
 import type { ProviderAccess } from './provider-access';
 import { TenantInstance, TenantOptions } from './tenant-instance';
 
-/** Properties of a {@link SaaSOffering}. */
-export interface SaaSOfferingProps {
+/**
+ * Properties of a {@link SaaSOffering}: the core's {@link OfferingSpec} (chart, values,
+ * consumerParameters, plans, podSecurity, network, storageClasses, metrics, license, ...), with
+ * the name defaulting to the construct id and a pluggable chart renderer.
+ */
+export interface SaaSOfferingProps extends Omit<OfferingSpec, 'name'> {
   /**
    * Offering name: a DNS label of at most 30 characters that prefixes every tenant namespace.
    * @default - the construct id
    */
   readonly name?: string;
-  /** The application chart. */
-  readonly chart: ChartSource;
-  /** Provider defaults, never overridable by tenants outside `consumerParameters`. @default - the chart's defaults */
-  readonly values?: Values;
-  /** Dotted value paths a tenant may set, e.g. ["replicaCount", "ingress.host"]. @default - none */
-  readonly consumerParameters?: string[];
-  /** Plans by name, each with a quota and optionally values, price and node placement. */
-  readonly plans: Record<string, PlanSpec>;
-  /** Pod Security Admission level enforced on tenant namespaces. @default PodSecurityLevel.RESTRICTED */
-  readonly podSecurity?: PodSecurityLevel;
-  /** Network isolation settings. @default - default deny; same namespace, DNS and ingress-nginx allowed */
-  readonly network?: NetworkSpec;
-  /** StorageClasses tenant claims may use; the first is set where a claim names none. @default - any */
-  readonly storageClasses?: string[];
-  /** Allow NodePort Services. @default false */
-  readonly allowNodePorts?: boolean;
-  /** Allow LoadBalancer Services. @default false */
-  readonly allowLoadBalancers?: boolean;
-  /** The application's metrics endpoint; adds a ServiceMonitor or PodMonitor per tenant. @default - none */
-  readonly metrics?: MetricsSpec;
-  /** Where Prometheus runs and how its rules are selected. @default - namespace "monitoring" */
-  readonly monitoring?: MonitoringSpec;
-  /** LimitRange container defaults. @default - 100m/128Mi requests, 500m/512Mi limits */
-  readonly containerDefaults?: ContainerDefaults;
-  /** Objects installed once per offering, such as CRDs. @default - none */
-  readonly sharedObjects?: SharedObject[];
-  /** License: maximum number of tenants. @default - unlimited */
-  readonly maxTenants?: number;
-  /** License: expiry (ISO 8601); synthesis fails from this instant on, a date alone meaning 00:00 UTC of that day. @default - never */
-  readonly expires?: string;
-  /** Kubernetes version for `helm template --kube-version`. @default "1.34.0" */
-  readonly kubeVersion?: string;
   /**
    * Renders the chart for each tenant. Wrap it to add caching or pre-rendering.
    * @default - `helm template` through HelmRenderer
