@@ -52,33 +52,36 @@ function runConstructs(count: number, outdir: string): void {
 }
 
 function runFloor(count: number, outdir: string): void {
+  writeTreeAtomically(outdir, floorFiles(count));
+}
+
+/** The same files as the constructs write, planned by the core and serialized one at a time. */
+function* floorFiles(count: number): Generator<[string, string]> {
   const spec = { ...shop, name: 'shop', maxTenants: undefined };
   validateOffering(spec);
   const chart = loadChart(spec.chart);
   const renderer = new PrerenderedRenderer();
   const identity = providerIdentity('shop', providerNamespace('shop'));
-  const files = new Map<string, string>();
-  files.set('shop/_shared/10-admission.yaml', toYaml(planAdmissionGuard(spec)));
-  files.set('shop/_shared/20-provider-provider.yaml', toYaml(planProviderShared(identity, true)));
-  files.set('shop/_shared/40-monitoring.yaml', toYaml([planRecordingRules(spec)]));
-  const existing: string[] = [];
+  yield ['shop/_shared/10-admission.yaml', toYaml(planAdmissionGuard(spec))];
+  yield ['shop/_shared/20-provider-provider.yaml', toYaml(planProviderShared(identity, true))];
+  yield ['shop/_shared/40-monitoring.yaml', toYaml([planRecordingRules(spec)])];
+  const existing = new Set<string>();
   for (let i = 0; i < count; i++) {
     const tenant = resolveTenant(spec, { name: tenantName(i), plan: PLANS[i % PLANS.length] }, { chart, existingTenants: existing });
-    existing.push(tenant.name);
+    existing.add(tenant.name);
     const rendered = renderer.render({
       chart, releaseName: tenant.releaseName, namespace: tenant.namespace, values: tenant.values, kubeVersion: kubeVersion(spec),
     });
     const app: KubeObject[] = adaptChartObjects(rendered, tenantPlacement(tenant)).objects;
     const planned = planTenantObjects(tenant);
     const dir = `shop/${tenant.name}`;
-    files.set(`${dir}/00-namespace.yaml`, toYaml([planned.namespace]));
-    files.set(`${dir}/10-guardrails.yaml`, toYaml(planned.guardrails));
-    files.set(`${dir}/20-provider-provider.yaml`, toYaml([planProviderBinding(identity, tenant)]));
-    files.set(`${dir}/21-consumer-${tenant.name}-users.yaml`, toYaml(planConsumerAccess(tenant, { name: `${tenant.name}-users` })));
-    files.set(`${dir}/30-app.yaml`, toYaml(app));
-    files.set(`${dir}/40-monitoring.yaml`, toYaml(planned.monitoring));
+    yield [`${dir}/00-namespace.yaml`, toYaml([planned.namespace])];
+    yield [`${dir}/10-guardrails.yaml`, toYaml(planned.guardrails)];
+    yield [`${dir}/20-provider-provider.yaml`, toYaml([planProviderBinding(identity, tenant)])];
+    yield [`${dir}/21-consumer-${tenant.name}-users.yaml`, toYaml(planConsumerAccess(tenant, { name: `${tenant.name}-users` }))];
+    yield [`${dir}/30-app.yaml`, toYaml(app)];
+    yield [`${dir}/40-monitoring.yaml`, toYaml(planned.monitoring)];
   }
-  writeTreeAtomically(outdir, files);
 }
 
 function child(mode: string, count: number): void {

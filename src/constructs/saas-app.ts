@@ -20,7 +20,7 @@ export class SaaSApp extends App {
 
   /** Synthesizes every chart into `outdir`, replacing its previous content as a whole. */
   public synth(): void {
-    writeTreeAtomically(this.outdir, this.synthFiles());
+    writeTreeAtomically(this.outdir, this.files());
   }
 
   /**
@@ -28,8 +28,25 @@ export class SaaSApp extends App {
    * Objects keep the order of the construct tree.
    */
   public synthFiles(): Map<string, string> {
+    return new Map(this.files());
+  }
+
+  /**
+   * Validates the whole tree, then returns the files in path order, each serialized only when it
+   * is consumed so that `synth()` never holds more than one file's objects as JSON.
+   */
+  private files(): Iterable<[string, string]> {
+    const objectsByFile = this.objectsByFile();
+    return (function* generate() {
+      for (const file of [...objectsByFile.keys()].sort()) {
+        yield [file.split('/').join(path.sep), toYaml(objectsByFile.get(file)!.map((o) => o.toJson()))] as [string, string];
+      }
+    })();
+  }
+
+  private objectsByFile(): Map<string, ApiObject[]> {
     const errors: string[] = [];
-    const objectsByFile = new Map<string, unknown[]>();
+    const objectsByFile = new Map<string, ApiObject[]>();
     const visit = (construct: IConstruct, file: string | undefined): void => {
       for (const error of construct.node.validate()) {
         errors.push(`[${construct.node.path}] ${error}`);
@@ -41,7 +58,7 @@ export class SaaSApp extends App {
           objects = [];
           objectsByFile.set(here, objects);
         }
-        objects.push(construct.toJson());
+        objects.push(construct);
       }
       for (const child of construct.node.children) {
         visit(child, here);
@@ -51,10 +68,6 @@ export class SaaSApp extends App {
     if (errors.length > 0) {
       throw new Error(`Validation failed with the following errors:\n  ${errors.join('\n  ')}`);
     }
-    const files = new Map<string, string>();
-    for (const file of [...objectsByFile.keys()].sort()) {
-      files.set(file.split('/').join(path.sep), toYaml(objectsByFile.get(file)!));
-    }
-    return files;
+    return objectsByFile;
   }
 }

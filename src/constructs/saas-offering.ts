@@ -39,6 +39,7 @@ export class SaaSOffering extends Chart {
   /** The renderer tenants use. */
   public readonly renderer: ChartRenderer;
   private readonly _tenants: TenantInstance[] = [];
+  private readonly _tenantNames = new Set<string>();
   private readonly _providers: ProviderAccess[] = [];
 
   constructor(scope: Construct, id: string, props: SaaSOfferingProps) {
@@ -67,6 +68,11 @@ export class SaaSOffering extends Chart {
     return new TenantInstance(this, name, { ...options, offering: this });
   }
 
+  /** Names of the offering's tenants. */
+  public get tenantNames(): ReadonlySet<string> {
+    return this._tenantNames;
+  }
+
   /** The offering's tenants, in the order they were added. */
   public get tenants(): readonly TenantInstance[] {
     return [...this._tenants];
@@ -85,6 +91,7 @@ export class SaaSOffering extends Chart {
   /** @internal called by TenantInstance once it is valid */
   public _registerTenant(tenant: TenantInstance): void {
     this._tenants.push(tenant);
+    this._tenantNames.add(tenant.tenantName);
     for (const provider of this._providers) {
       provider._bindTenant(tenant);
     }

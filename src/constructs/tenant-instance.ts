@@ -50,7 +50,7 @@ export class TenantInstance extends Chart {
     const offering = props.offering;
     const resolved = resolveTenant(offering.spec, { ...props, name: props.name ?? id }, {
       chart: offering.chart,
-      existingTenants: offering.tenants.map((t) => t.tenantName),
+      existingTenants: offering.tenantNames,
     });
     const rendered = offering.renderer.render({
       chart: offering.chart,

@@ -193,8 +193,8 @@ export interface ResolvedTenant {
 export interface TenantContext {
   /** The offering's chart (for values.schema.json); omit to skip the schema check. */
   readonly chart?: LoadedChart;
-  /** Names of tenants the offering already has. */
-  readonly existingTenants: readonly string[];
+  /** Names of tenants the offering already has (a Set keeps adding n tenants linear). */
+  readonly existingTenants: ReadonlySet<string> | readonly string[];
 }
 
 /**
@@ -209,11 +209,13 @@ export function resolveTenant(offering: OfferingSpec, spec: TenantSpec, context:
   if (RESERVED_TENANT_NAMES.includes(spec.name)) {
     problems.push(`tenant name "${spec.name}" is reserved (namespace "${tenantNamespace(offering.name, spec.name)}" holds the provider's identity): choose another name`);
   }
-  if (context.existingTenants.includes(spec.name)) {
+  const existing = context.existingTenants;
+  const existingCount = 'size' in existing ? existing.size : existing.length;
+  if ('has' in existing ? existing.has(spec.name) : existing.includes(spec.name)) {
     problems.push(`tenant "${spec.name}" already exists in offering "${offering.name}": tenant names must be unique`);
   }
-  if (offering.maxTenants !== undefined && context.existingTenants.length >= offering.maxTenants) {
-    problems.push(`the offering's license allows at most ${offering.maxTenants} tenants and ${context.existingTenants.length} exist: raise maxTenants or remove a tenant`);
+  if (offering.maxTenants !== undefined && existingCount >= offering.maxTenants) {
+    problems.push(`the offering's license allows at most ${offering.maxTenants} tenants and ${existingCount} exist: raise maxTenants or remove a tenant`);
   }
   const plans = Object.keys(offering.plans);
   const plan = offering.plans[spec.plan];

@@ -9,10 +9,12 @@ export function toYaml(objects: readonly unknown[]): string {
 }
 
 /**
- * Writes `files` (relative path -> content) as the complete new content of `outdir`: the tree is
+ * Writes `files` (relative path, content) as the complete new content of `outdir`: the tree is
  * built in a sibling folder and swapped in with renames, so a failure leaves `outdir` as it was.
+ * `files` may be a generator: each content is written as soon as it is produced, so a large tree
+ * never has to be held in memory at once.
  */
-export function writeTreeAtomically(outdir: string, files: ReadonlyMap<string, string>): void {
+export function writeTreeAtomically(outdir: string, files: Iterable<readonly [string, string]>): void {
   const target = path.resolve(outdir);
   const parent = path.dirname(target);
   fs.mkdirSync(parent, { recursive: true });

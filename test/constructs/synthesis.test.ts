@@ -1,7 +1,7 @@
 // The output contract of SaaSApp: layout, determinism, atomicity, and one error per bad input.
 import * as fs from 'fs';
 import * as path from 'path';
-import { ApiObject, Chart } from 'cdk8s';
+import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { exampleOffering, FIXTURE_CHARTS, readTree, tempDir } from './fixtures';
 import { shop } from '../../examples/cdk8s/offering';
 import { ChartSource, ConsumerAccess, ProviderAccess, SaaSApp, SaaSOffering } from '../../src/constructs';
@@ -81,6 +81,20 @@ describe('SaaSApp synthesis', () => {
       app.synth();
     }).toThrow(/plan "gold" does not exist/);
     expect(readTree(outdir)).toEqual(before);
+  });
+
+  test('leaves the previous output untouched when an object fails to serialize after files were written', () => {
+    const outdir = tempDir();
+    synthExample(outdir);
+    const before = readTree(outdir);
+    const { app, offering } = exampleOffering({}, outdir);
+    offering.addTenant('acme', { plan: 'small' });
+    // files are written as they are serialized; this object sorts after acme's files
+    const late = new Chart(app, 'zz-late');
+    new ApiObject(late, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'late' }, data: { value: Lazy.any({ produce: () => { throw new Error('cannot produce'); } }) } });
+    expect(() => app.synth()).toThrow(/cannot produce/);
+    expect(readTree(outdir)).toEqual(before);
+    expect(fs.readdirSync(path.dirname(outdir)).filter((f) => f.startsWith(`.${path.basename(outdir)}.tmp-`))).toEqual([]);
   });
 
   test('writes charts that are not saasplane constructs next to the offerings', () => {

@@ -81,6 +81,16 @@ describe('resolveTenant', () => {
       expect(problems).toEqual([expect.stringContaining('license allows at most 2 tenants and 2 exist')]);
     });
 
+    it('counts and finds existing tenants given as a Set as it does an array', () => {
+      const offering = offeringSpec({ maxTenants: 2 });
+      expect(() => resolved(offering, {}, { existingTenants: new Set(['a']) })).not.toThrow();
+      const problems = captureError(() => resolved(offering, { name: 'b' }, { existingTenants: new Set(['a', 'b']) })).problems;
+      expect(problems).toEqual([
+        expect.stringContaining('tenant "b" already exists'),
+        expect.stringContaining('license allows at most 2 tenants and 2 exist'),
+      ]);
+    });
+
     it('fails when the license allows no tenants at all', () => {
       expect(problemsOf(offeringSpec({ maxTenants: 0 }), {})).toEqual([expect.stringContaining('license')]);
     });
