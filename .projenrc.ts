@@ -33,9 +33,11 @@ const project = new typescript.TypeScriptProject({
       skipLibCheck: true,
     },
   },
-  peerDeps: ['cdk8s@^2.70.0', 'cdk8s-plus-27@^2.9.5', 'constructs@^10.4.0'],
-  deps: ['yaml@^2.8.0', 'ajv@^8.17.0', 'kubernetes-types@^1.30.0', 'ajv-formats@^3.0.1'],
-  devDeps: ['jest-util@^29', 'fast-check@^4', 'cdk8s-cli@^2.200.0', '@types/node@^20'],
+  // Each front-end's framework is a peer: users bring the one they use (see peerDependenciesMeta).
+  peerDeps: ['cdk8s@^2.70.0', 'cdk8s-plus-27@^2.9.5', 'constructs@^10.4.0', '@pulumi/pulumi@^3.200.0', '@pulumi/kubernetes@^4.23.0'],
+  // yaml parses (helm output, Chart.yaml); js-yaml writes (5x faster, and quotes YAML 1.1 booleans such as "on" for kubectl).
+  deps: ['yaml@^2.8.0', 'js-yaml@^4.1.0', 'ajv@^8.17.0', 'kubernetes-types@^1.30.0', 'ajv-formats@^3.0.1'],
+  devDeps: ['jest-util@^29', 'fast-check@^4', 'cdk8s-cli@^2.200.0', '@types/node@^20', '@types/js-yaml@^4', '@pulumi/eslint-plugin@^0.3.1'],
   gitignore: ['/test-output/', '/examples/cdk8s/dist/', '/bench-output/', '*.tmp-*'],
   eslintOptions: {
     dirs: ['src'],
@@ -48,10 +50,18 @@ const project = new typescript.TypeScriptProject({
 project.package.addField('exports', {
   '.': { types: './lib/index.d.ts', default: './lib/index.js' },
   './constructs': { types: './lib/constructs/index.d.ts', default: './lib/constructs/index.js' },
+  './pulumi': { types: './lib/pulumi/index.d.ts', default: './lib/pulumi/index.js' },
   './package.json': './package.json',
 });
+project.package.addField('peerDependenciesMeta', {
+  'cdk8s': { optional: true },
+  'cdk8s-plus-27': { optional: true },
+  'constructs': { optional: true },
+  '@pulumi/pulumi': { optional: true },
+  '@pulumi/kubernetes': { optional: true },
+});
 project.package.addField('typesVersions', {
-  '*': { constructs: ['lib/constructs/index.d.ts'] },
+  '*': { constructs: ['lib/constructs/index.d.ts'], pulumi: ['lib/pulumi/index.d.ts'] },
 });
 
 // bench/ and examples/ are type-checked and linted like test/ (ts-node runs them).

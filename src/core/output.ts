@@ -1,11 +1,15 @@
 // Deterministic YAML and all-or-nothing writes of a synthesized tree.
 import * as fs from 'fs';
 import * as path from 'path';
-import * as YAML from 'yaml';
+import * as jsyaml from 'js-yaml';
 
-/** Serializes objects as a multi-document YAML stream, stable for identical input. */
+/**
+ * Serializes objects as a multi-document YAML stream, stable for identical input. Strings that a
+ * YAML 1.1 reader (kubectl, Argo CD, Flux) would take for booleans or numbers, such as "on" or
+ * "0777", are quoted.
+ */
 export function toYaml(objects: readonly unknown[]): string {
-  return objects.map((o) => YAML.stringify(o, { lineWidth: 0, aliasDuplicateObjects: false })).join('---\n');
+  return objects.map((o) => jsyaml.dump(o, { lineWidth: -1, noRefs: true })).join('---\n');
 }
 
 /**
