@@ -10,7 +10,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { shop } from '../examples/cdk8s/offering';
+import { shop } from '../examples/offering';
 import { ConsumerAccess, ProviderAccess, SaaSApp, SaaSOffering } from '../src/constructs';
 import {
   adaptChartObjects, ChartRenderer, HelmRenderer, KubeObject, kubeVersion, loadChart, planConsumerAccess, planAdmissionGuard,

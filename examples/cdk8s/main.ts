@@ -1,7 +1,7 @@
 // One offering, two plans, three tenants, the provider's identity and a consumer identity
 // per tenant. `npx cdk8s synth` (or `npm run example`) writes dist/shop/{_shared,acme,globex,initech}/.
-import { shop } from './offering';
 import { ConsumerAccess, ProviderAccess, SaaSApp, SaaSOffering } from '../../src/constructs';
+import { shop } from '../offering';
 
 const app = new SaaSApp();
 const offering = new SaaSOffering(app, 'shop', shop);

@@ -2,7 +2,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { shop } from '../../examples/cdk8s/offering';
+import { shop } from '../../examples/offering';
 import { SaaSApp, SaaSOffering, SaaSOfferingProps } from '../../src/constructs';
 
 export const EXAMPLE_CHART = path.join(__dirname, '..', '..', 'examples', 'charts', 'shop');

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { exampleOffering, FIXTURE_CHARTS, readTree, tempDir } from './fixtures';
-import { shop } from '../../examples/cdk8s/offering';
+import { shop } from '../../examples/offering';
 import { ChartSource, ConsumerAccess, ProviderAccess, SaaSApp, SaaSOffering } from '../../src/constructs';
 
 function synthExample(outdir: string): void {

@@ -1,11 +1,12 @@
-// The "shop" offering: the example chart, the parameters a tenant may set, and two plans.
-// Inside this repository the constructs come from ../../src; in your project import them from
-// 'saasplane/constructs'.
+// The "shop" offering: the example chart, the parameters a tenant may set, and two plans. One
+// plain spec from the core, shared by the cdk8s app, the Pulumi provider stack and every Pulumi
+// tenant stack. Inside this repository it comes from ../src; in your project from 'saasplane'.
 import * as path from 'path';
-import { ChartSource, Dependency, MetricsKind, SaaSOfferingProps } from '../../src/constructs';
+import { ChartSource, Dependency, MetricsKind, OfferingSpec } from '../src';
 
-export const shop: SaaSOfferingProps = {
-  chart: ChartSource.fromDirectory(path.join(__dirname, '..', 'charts', 'shop')),
+export const shop: OfferingSpec = {
+  name: 'shop',
+  chart: ChartSource.fromDirectory(path.join(__dirname, 'charts', 'shop')),
   values: {
     // Provider defaults: tenants can never change these.
     image: { repository: 'nginxinc/nginx-unprivileged', tag: '1.27-alpine', pullPolicy: 'IfNotPresent' },

@@ -1,0 +1,6 @@
+export { ChartSource } from '../core';
+export { ChartDeployment, tenantTransform } from './chart';
+export * from './consumer-access';
+export * from './provider-access';
+export * from './saas-offering';
+export * from './tenant-instance';

@@ -1,0 +1,45 @@
+import * as pulumi from '@pulumi/pulumi';
+import { dnsLabelProblem, planProviderShared, ProviderIdentity, providerIdentity, providerNamespace, throwIfProblems } from '../core';
+import { registerObjects, validated } from './emit';
+import type { SaaSOffering } from './saas-offering';
+
+/** Arguments of a {@link ProviderAccess}. */
+export interface ProviderAccessArgs {
+  /** The offering the provider operates. */
+  readonly offering: SaaSOffering;
+  /** Namespace of the provider's ServiceAccount. @default "<offering>-system" */
+  readonly namespace?: string;
+  /** Create that namespace. @default true */
+  readonly createNamespace?: boolean;
+  /** Name of the provider's ServiceAccount. @default "provider" */
+  readonly serviceAccountName?: string;
+}
+
+/**
+ * The identity of the provider team (or its deploy pipeline) for one offering: a ServiceAccount,
+ * a ClusterRole bound by a RoleBinding in each tenant namespace, and the right to create and
+ * delete only namespaces labelled with the offering (a ValidatingAdmissionPolicy). Tenant stacks
+ * bind the same identity through `TenantInstance`'s `providers`.
+ */
+export class ProviderAccess extends pulumi.ComponentResource {
+  /** Names of the provider's ServiceAccount and roles. */
+  public readonly identity: ProviderIdentity;
+  /** `<namespace>/<serviceAccount>` of the provider identity. */
+  public readonly serviceAccount: pulumi.Output<string>;
+
+  constructor(name: string, args: ProviderAccessArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    const offeringName = args.offering.spec.name;
+    const namespace = args.namespace ?? providerNamespace(offeringName);
+    const serviceAccount = args.serviceAccountName ?? 'provider';
+    validated(args.offering, () => throwIfProblems(`provider access "${name}" is invalid`, [
+      dnsLabelProblem('namespace', namespace, 63),
+      dnsLabelProblem('serviceAccountName', serviceAccount, 63),
+    ].filter((p): p is string => p !== undefined)));
+    super('saasplane:index:ProviderAccess', name, {}, opts);
+    this.identity = providerIdentity(offeringName, namespace, serviceAccount);
+    registerObjects(name, planProviderShared(this.identity, args.createNamespace ?? true), { parent: this });
+    this.serviceAccount = pulumi.output(`${namespace}/${serviceAccount}`);
+    args.offering._registerProvider(this);
+    this.registerOutputs({ serviceAccount: this.serviceAccount });
+  }
+}

@@ -1,0 +1,79 @@
+import * as pulumi from '@pulumi/pulumi';
+import { loadChart, LoadedChart, OfferingSpec, planAdmissionGuard, planRecordingRules, validateOffering } from '../core';
+import { registerObjects } from './emit';
+import type { ProviderAccess } from './provider-access';
+import { TenantInstance, TenantOptions } from './tenant-instance';
+
+/**
+ * Arguments of a {@link SaaSOffering}: the core's {@link OfferingSpec}, the same object the
+ * cdk8s front-end and the tenant stacks use, with the name defaulting to the resource name.
+ */
+export interface SaaSOfferingArgs extends Omit<OfferingSpec, 'name'> {
+  /** Offering name: a DNS label of at most 30 characters. @default - the resource name */
+  readonly name?: string;
+}
+
+/**
+ * A Helm chart offered as a service, in the provider's stack: the offering-level objects (shared
+ * objects, the admission guard of its tenant namespaces, the consumption recording rules).
+ * Tenants live in their own stacks (`TenantInstance` given the offering's spec) or, in a
+ * single-stack program, are added with `addTenant`.
+ */
+export class SaaSOffering extends pulumi.ComponentResource {
+  /** Offering name. */
+  public readonly offeringName: pulumi.Output<string>;
+  /** The validated spec both front-ends share. */
+  public readonly spec: OfferingSpec;
+  /** The chart, fetched and read. */
+  public readonly chart: LoadedChart;
+  private readonly _tenants: TenantInstance[] = [];
+  private readonly _tenantNames = new Set<string>();
+  private readonly _providers: ProviderAccess[] = [];
+
+  constructor(name: string, args: SaaSOfferingArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    const spec: OfferingSpec = { ...args, name: args.name ?? name };
+    validateOffering(spec);
+    const chart = loadChart(spec.chart);
+    super('saasplane:index:SaaSOffering', name, {}, opts);
+    this.spec = spec;
+    this.chart = chart;
+    const children = { parent: this };
+    registerObjects(name, (spec.sharedObjects ?? []).map((o) => ({ ...o })), children);
+    registerObjects(name, planAdmissionGuard(spec), children);
+    registerObjects(name, [planRecordingRules(spec)], children);
+    this.offeringName = pulumi.output(spec.name);
+    this.registerOutputs({ offeringName: this.offeringName });
+  }
+
+  /** Adds a tenant instance (single-stack use); its resource name and tenant name are `name`. */
+  public addTenant(name: string, options: TenantOptions, opts: pulumi.ComponentResourceOptions = {}): TenantInstance {
+    return new TenantInstance(name, { ...options, offering: this }, { parent: this, ...opts });
+  }
+
+  /** Names of the tenants added to this offering in this program. */
+  public get tenantNames(): ReadonlySet<string> {
+    return this._tenantNames;
+  }
+
+  /** The tenants added in this program, in order. */
+  public get tenants(): readonly TenantInstance[] {
+    return [...this._tenants];
+  }
+
+  /** @internal called by TenantInstance once it is valid */
+  public _registerTenant(tenant: TenantInstance): void {
+    this._tenants.push(tenant);
+    this._tenantNames.add(tenant.tenantName);
+    for (const provider of this._providers) {
+      tenant._bindProvider(provider.identity);
+    }
+  }
+
+  /** @internal called by ProviderAccess */
+  public _registerProvider(provider: ProviderAccess): void {
+    this._providers.push(provider);
+    for (const tenant of this._tenants) {
+      tenant._bindProvider(provider.identity);
+    }
+  }
+}

@@ -1,0 +1,161 @@
+// The Pulumi components under mocks: types, names, inputs, parents, providers and secrecy.
+// The harness installs the mocks: it comes first.
+// eslint-disable-next-line import/order
+import { ofType, recorded, registrations, reset, settle, valueOf } from './harness';
+import * as k8s from '@pulumi/kubernetes';
+import * as pulumi from '@pulumi/pulumi';
+import { shop } from '../../examples/offering';
+import { ChartSource, ChartSourceKind, mergeValues } from '../../src/core';
+import { ChartDeployment, ConsumerAccess, ProviderAccess, SaaSOffering, TenantInstance } from '../../src/pulumi';
+import { registerChart } from '../../src/pulumi/chart';
+
+const NO_RENDER = { renderer: false } as const;
+
+beforeEach(reset);
+
+describe('a tenant stack (TenantInstance given the offering spec)', () => {
+  async function tenantStack() {
+    const tenant = new TenantInstance('acme', {
+      offering: shop, plan: 'large', parameters: { replicaCount: 2, theme: 'dark' },
+    }, recorded);
+    const users = new ConsumerAccess('acme-users', { tenant });
+    const urns = await settle();
+    return { tenant, users, urns };
+  }
+
+  test('registers the tenant objects with saasplane type tokens and names derived from the resource name', async () => {
+    await tenantStack();
+    const names = registrations.map((r) => `${r.type} ${r.name}`);
+    expect(names).toEqual(expect.arrayContaining([
+      'saasplane:index:TenantInstance acme',
+      'kubernetes:core/v1:Namespace acme:shop-acme',
+      'kubernetes:core/v1:ResourceQuota acme:tenant-quota',
+      'kubernetes:core/v1:LimitRange acme:tenant-defaults',
+      'kubernetes:networking.k8s.io/v1:NetworkPolicy acme:default-deny',
+      'kubernetes:helm.sh/v4:Chart acme:chart',
+      'kubernetes:networking.k8s.io/v1:NetworkPolicy acme:allow-dns',
+      'kubernetes:monitoring.coreos.com/v1:ServiceMonitor acme:app',
+      'kubernetes:rbac.authorization.k8s.io/v1:RoleBinding acme:saasplane-provider',
+      'saasplane:index:ConsumerAccess acme-users',
+      'kubernetes:core/v1:ServiceAccount acme-users:acme-users',
+      'kubernetes:rbac.authorization.k8s.io/v1:Role acme-users:acme-users',
+      'kubernetes:rbac.authorization.k8s.io/v1:RoleBinding acme-users:acme-users',
+    ]));
+  });
+
+  test('neither needs nor creates offering-level resources', async () => {
+    await tenantStack();
+    const types = new Set(registrations.map((r) => r.type));
+    for (const type of [
+      'saasplane:index:SaaSOffering', 'saasplane:index:ProviderAccess', 'kubernetes:monitoring.coreos.com/v1:PrometheusRule',
+      'kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy', 'kubernetes:rbac.authorization.k8s.io/v1:ClusterRole',
+      'kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding',
+    ]) {
+      expect(types).not.toContain(type);
+    }
+  });
+
+  test('hands the chart the merged values, the release name and the tenant namespace', async () => {
+    await tenantStack();
+    const [chart] = ofType('kubernetes:helm.sh/v4:Chart');
+    expect(chart.inputs).toMatchObject({ name: 'acme', namespace: 'shop-acme', chart: './examples/charts/shop' });
+    expect(chart.inputs.values).toEqual(mergeValues(mergeValues(shop.values!, shop.plans.large.values!), { replicaCount: 2, theme: 'dark' }));
+  });
+
+  test('parents every child to its component', async () => {
+    const { urns } = await tenantStack();
+    // a mock URN carries the parent's type: <parent type>$<type>::<name>
+    const tenantChildren = urns.filter((u) => /::acme:/.test(u));
+    expect(tenantChildren.length).toBeGreaterThan(8);
+    for (const urn of tenantChildren) {
+      expect(urn).toMatch(/::saasplane:index:TenantInstance\$kubernetes:[^:]+:[^:]+::acme:/);
+    }
+    expect(urns).toContain('urn:pulumi:acme::saasplane::saasplane:index:TenantInstance$saasplane:index:ConsumerAccess::acme-users');
+    const consumerChildren = urns.filter((u) => /::acme-users:/.test(u));
+    expect(consumerChildren).toHaveLength(3);
+    for (const urn of consumerChildren) {
+      expect(urn).toMatch(/::saasplane:index:ConsumerAccess\$kubernetes:/);
+    }
+  });
+
+  test('outputs the namespace, release name, plan and consumer ServiceAccount; the values are secret', async () => {
+    const { tenant, users } = await tenantStack();
+    expect(await valueOf(tenant.namespace)).toBe('shop-acme');
+    expect(await valueOf(tenant.releaseName)).toBe('acme');
+    expect(await valueOf(tenant.plan)).toBe('large');
+    expect(await valueOf(users.serviceAccountName)).toBe('acme-users');
+    expect(await pulumi.isSecret(tenant.namespace)).toBe(false);
+    expect(await pulumi.isSecret(tenant.values)).toBe(true);
+  });
+
+  test('takes the Kubernetes provider from opts, for every child', async () => {
+    const cluster = new k8s.Provider('cluster-b', { kubeconfig: 'unused-under-mocks' });
+    new TenantInstance('acme', { offering: shop, plan: 'small', ...NO_RENDER }, { ...recorded, providers: [cluster] });
+    await settle();
+    const clusterUrn = await valueOf(cluster.urn);
+    const kubernetesChildren = registrations.filter((r) => r.type.startsWith('kubernetes:') && r.type !== 'pulumi:providers:kubernetes');
+    expect(kubernetesChildren.length).toBeGreaterThan(8);
+    for (const child of kubernetesChildren) {
+      expect(child.provider).toBe(`${clusterUrn}::cluster-b-id`);
+    }
+  });
+
+  test('deploys a helm.v3.Release instead, when asked', async () => {
+    new TenantInstance('acme', { offering: shop, plan: 'small', chartDeployment: ChartDeployment.RELEASE, ...NO_RENDER }, recorded);
+    await settle();
+    expect(ofType('kubernetes:helm.sh/v4:Chart')).toEqual([]);
+    const [release] = ofType('kubernetes:helm.sh/v3:Release');
+    expect(release.inputs).toMatchObject({ name: 'acme', namespace: 'shop-acme', createNamespace: false, chart: './examples/charts/shop' });
+  });
+
+  test('binds the provider identities it is given instead of the default one', async () => {
+    new TenantInstance('acme', {
+      offering: shop, plan: 'small', providers: [{ namespace: 'platform', serviceAccountName: 'deployer' }], ...NO_RENDER,
+    }, recorded);
+    await settle();
+    const bindings = ofType('kubernetes:rbac.authorization.k8s.io/v1:RoleBinding');
+    expect(bindings.map((b) => b.inputs.subjects)).toEqual([[{ kind: 'ServiceAccount', name: 'deployer', namespace: 'platform' }]]);
+  });
+});
+
+describe('the chart argument for each chart source', () => {
+  const request = (source: ChartSource) => ({
+    source,
+    releaseName: 'acme',
+    namespace: 'shop-acme',
+    values: {},
+    deployment: ChartDeployment.CHART,
+    placement: { namespace: 'shop-acme', labels: {}, podLabels: {}, storageClasses: [], allowNodePorts: false, allowLoadBalancers: false },
+  });
+
+  test.each([
+    [ChartSource.fromRepository({ repo: 'https://charts.example.com', chart: 'shop', version: '1.2.3' }),
+      { chart: 'shop', version: '1.2.3', repositoryOpts: { repo: 'https://charts.example.com' } }],
+    [ChartSource.fromOci('oci://registry.example.com/charts/shop', '1.2.3'), { chart: 'oci://registry.example.com/charts/shop', version: '1.2.3' }],
+    [ChartSource.fromArchive('dist/shop-1.2.3.tgz'), { chart: './dist/shop-1.2.3.tgz' }],
+  ])('%s', async (source, expected) => {
+    expect(source.kind).toBeDefined();
+    registerChart('acme:chart', request(source), recorded);
+    await settle();
+    const [chart] = ofType('kubernetes:helm.sh/v4:Chart');
+    expect(chart.inputs).toMatchObject(expected);
+    if (source.kind !== ChartSourceKind.REPOSITORY) expect(chart.inputs.repositoryOpts).toBeUndefined();
+  });
+});
+
+describe('a single-stack program (SaaSOffering with addTenant and ProviderAccess)', () => {
+  test('registers the offering-level objects once and binds the provider in every tenant, also ones added later', async () => {
+    const offering = new SaaSOffering('shop', shop, recorded);
+    offering.addTenant('acme', { plan: 'small', ...NO_RENDER });
+    new ProviderAccess('provider', { offering }, recorded);
+    offering.addTenant('globex', { plan: 'large', ...NO_RENDER });
+    const urns = await settle();
+    expect(ofType('kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy').map((r) => r.name).sort())
+      .toEqual(['provider:saasplane-shop-provider-namespaces', 'shop:saasplane-shop-tenant-guard']);
+    expect(ofType('kubernetes:monitoring.coreos.com/v1:PrometheusRule').map((r) => r.name)).toEqual(['shop:saasplane-shop-consumption']);
+    const providerBindings = ofType('kubernetes:rbac.authorization.k8s.io/v1:RoleBinding').map((r) => r.inputs.metadata.namespace);
+    expect(providerBindings.sort()).toEqual(['shop-acme', 'shop-globex']);
+    expect(urns.filter((u) => u.endsWith('TenantInstance::acme'))).toEqual([expect.stringContaining('saasplane:index:SaaSOffering$saasplane:index:TenantInstance::acme')]);
+    expect(await valueOf(offering.offeringName)).toBe('shop');
+  });
+});
