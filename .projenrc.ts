@@ -46,6 +46,16 @@ const project = new typescript.TypeScriptProject({
   },
 });
 
+// Pulumi's own lint rules where Outputs are handled: an Output in a template string is a bug.
+project.eslint?.addPlugins('@pulumi');
+project.eslint?.addOverride({
+  files: ['src/pulumi/**/*.ts', 'examples/pulumi/**/*.ts', 'test/pulumi/**/*.ts'],
+  rules: {
+    '@pulumi/no-output-in-template-literal': 'error',
+    '@pulumi/no-output-instance-in-template-literal': 'error',
+  },
+});
+
 // Subpath exports: the root is the engine-agnostic core, front-ends live under their own names.
 project.package.addField('exports', {
   '.': { types: './lib/index.d.ts', default: './lib/index.js' },

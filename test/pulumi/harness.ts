@@ -14,33 +14,38 @@ export interface Registration {
 export const registrations: Registration[] = [];
 const resources: pulumi.Resource[] = [];
 
-void pulumi.runtime.setMocks({
-  newResource: (args) => {
-    registrations.push({ type: args.type, name: args.name, inputs: args.inputs, custom: args.custom ?? true, provider: args.provider });
-    return { id: args.custom ? `${args.name}-id` : undefined, state: args.inputs };
-  },
-  call: (args) => args.inputs,
-}, 'saasplane', 'acme', false);
-
 /**
- * Transforms registered with resources (the tenant transform on the v4 Chart). The mock monitor
- * has no callback server, so the SDK refuses `transforms`; the harness stands in for that server
- * and keeps each transform so that tests can apply it to real rendered objects.
+ * Installs the mocks for a project and stack. The mock monitor has no callback server, so the SDK
+ * refuses `transforms` (the tenant transform on the v4 Chart); the harness stands in for that
+ * server and keeps each transform so that tests can apply it to real rendered objects.
  */
+export function installMocks(project = 'saasplane', stack = 'acme'): void {
+  void pulumi.runtime.setMocks({
+    newResource: (args) => {
+      registrations.push({ type: args.type, name: args.name, inputs: args.inputs, custom: args.custom ?? true, provider: args.provider });
+      return { id: args.custom ? `${args.name}-id` : undefined, state: args.inputs };
+    },
+    call: (args) => args.inputs,
+  }, project, stack, false);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- internal SDK state, not part of its typings
+  const store = require('@pulumi/pulumi/runtime/state').getStore();
+  store.supportsTransforms = true;
+  store.callbacks = {
+    awaitStackRegistrations: async () => undefined,
+    registerTransform: async (transform: pulumi.ResourceTransform) => {
+      transforms.push(transform);
+      const callback = new Callback();
+      callback.setToken(`transform-${transforms.length}`);
+      callback.setTarget('mock');
+      return callback;
+    },
+  };
+}
+
+/** Transforms registered with resources, in order. */
 export const transforms: pulumi.ResourceTransform[] = [];
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- internal SDK state, not part of its typings
-const store = require('@pulumi/pulumi/runtime/state').getStore();
-store.supportsTransforms = true;
-store.callbacks = {
-  awaitStackRegistrations: async () => undefined,
-  registerTransform: async (transform: pulumi.ResourceTransform) => {
-    transforms.push(transform);
-    const callback = new Callback();
-    callback.setToken(`transform-${transforms.length}`);
-    callback.setTarget('mock');
-    return callback;
-  },
-};
+
+installMocks();
 
 /** Options that record every resource created under a component, for `settle()` and URN checks. */
 export const recorded: pulumi.ComponentResourceOptions = {

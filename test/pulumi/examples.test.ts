@@ -1,0 +1,60 @@
+// The example Pulumi projects, run as the Pulumi language host runs them (inside a root stack),
+// with their stack configuration files, under mocks. The real engine is not involved here.
+// eslint-disable-next-line import/order
+import { installMocks, recorded, registrations, reset, settle, valueOf } from './harness';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as pulumi from '@pulumi/pulumi';
+import * as YAML from 'yaml';
+
+const EXAMPLES = path.join(__dirname, '..', '..', 'examples', 'pulumi');
+
+/** Runs a project's program for a stack, with the config of its Pulumi.<stack>.yaml. */
+async function runProject(project: string, stack: string): Promise<Record<string, pulumi.Output<unknown>>> {
+  const dir = path.join(EXAMPLES, project);
+  const projectName = YAML.parse(fs.readFileSync(path.join(dir, 'Pulumi.yaml'), 'utf8')).name;
+  installMocks(projectName, stack);
+  const stackFile = path.join(dir, `Pulumi.${stack}.yaml`);
+  const config = fs.existsSync(stackFile) ? YAML.parse(fs.readFileSync(stackFile, 'utf8')).config : {};
+  pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries<unknown>(config)
+    .map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])));
+  let exports: Record<string, pulumi.Output<unknown>> = {};
+  await pulumi.runtime.runInPulumiStack(async () => {
+    pulumi.runtime.registerStackTransformation(recorded.transformations![0]);
+    jest.isolateModules(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- a Pulumi program runs as its module is loaded
+      exports = require(dir);
+    });
+    return exports;
+  });
+  await settle();
+  return exports;
+}
+
+beforeEach(reset);
+
+test.each([
+  ['acme', 'small', { replicaCount: 2, ingress: { host: 'acme.shop.example.com' } }],
+  ['globex', 'large', { replicaCount: 3, theme: 'dark', ingress: { host: 'globex.shop.example.com' } }],
+])('tenant stack %s deploys its plan and parameters and nothing of the offering', async (stack, plan, parameters) => {
+  const exports = await runProject('tenant', stack);
+  expect(await valueOf(exports.namespace)).toBe(`shop-${stack}`);
+  expect(await valueOf(exports.plan)).toBe(plan);
+  expect(await valueOf(exports.consumerServiceAccount)).toBe(`${stack}-users`);
+  const [chart] = registrations.filter((r) => r.type === 'kubernetes:helm.sh/v4:Chart');
+  expect(chart.inputs.values).toMatchObject(parameters);
+  const quota = registrations.find((r) => r.type === 'kubernetes:core/v1:ResourceQuota')!;
+  expect(quota.inputs.metadata.labels['saasplane.io/plan']).toBe(plan);
+  expect(registrations.map((r) => r.type)).not.toContain('saasplane:index:SaaSOffering');
+});
+
+test('the provider stack deploys the offering-level objects and the provider identity, and no tenant', async () => {
+  const exports = await runProject('provider', 'prod');
+  expect(await valueOf(exports.providerServiceAccount)).toBe('shop-system/provider');
+  const types = registrations.map((r) => r.type);
+  expect(types).toEqual(expect.arrayContaining([
+    'saasplane:index:SaaSOffering', 'saasplane:index:ProviderAccess', 'kubernetes:monitoring.coreos.com/v1:PrometheusRule',
+    'kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy',
+  ]));
+  expect(types).not.toContain('saasplane:index:TenantInstance');
+});
