@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs the real components the tests use, cached outside the repository and reused:
 #   helm      built from its Go module (pinned below) into $SAASPLANE_TOOLS/helm-<version>/helm
+#   registry  the CNCF distribution OCI registry, built from its Go module, for the OCI chart test
 #   promtool  from Debian's `prometheus` package (rule checks and rule unit tests)
 # Prints what it does. Re-running is cheap: present tools are kept.
 set -euo pipefail
 
 HELM_VERSION=v3.21.4   # keep in sync with PINNED_HELM_VERSION in src/core/helm.ts (a test checks it)
+REGISTRY_VERSION=v3.1.2   # keep in sync with REGISTRY_VERSION in test/helm/oci-registry.test.ts
 TOOLS="${SAASPLANE_TOOLS:-$HOME/.cache/saasplane/tools}"
 
 helm_dir="$TOOLS/helm-$HELM_VERSION"
@@ -21,6 +23,17 @@ else
     "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
   rm -rf "$helm_dir" && mv "$helm_dir.tmp" "$helm_dir"
   echo "helm $HELM_VERSION: built in $((SECONDS - start)) s at $helm_dir/helm"
+fi
+
+registry_dir="$TOOLS/registry-$REGISTRY_VERSION"
+if [ -x "$registry_dir/registry" ]; then
+  echo "registry $REGISTRY_VERSION: cached at $registry_dir/registry"
+else
+  echo "registry $REGISTRY_VERSION: building from github.com/distribution/distribution/v3 (a few minutes on first run)..."
+  start=$SECONDS
+  GOBIN="$registry_dir.tmp" GOFLAGS=-mod=mod go install "github.com/distribution/distribution/v3/cmd/registry@$REGISTRY_VERSION"
+  rm -rf "$registry_dir" && mv "$registry_dir.tmp" "$registry_dir"
+  echo "registry $REGISTRY_VERSION: built in $((SECONDS - start)) s"
 fi
 
 if command -v promtool >/dev/null; then

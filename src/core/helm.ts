@@ -35,7 +35,8 @@ export function helmBinary(): string {
 /** Runs helm synchronously; throws a clear error when helm is missing or fails. */
 function runHelm(args: string[], what: string, input?: string): string {
   const binary = helmBinary();
-  const result = spawnSync(binary, args, { input, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  // env given explicitly: helm sees changes made to process.env at runtime (registry CAs, HELM_* homes)
+  const result = spawnSync(binary, args, { input, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, env: process.env });
   if (result.error) {
     const code = (result.error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
