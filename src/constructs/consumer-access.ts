@@ -1,6 +1,6 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { dnsLabelProblem, planConsumerAccess, throwIfProblems } from '../core';
+import { planConsumerAccess, validateConsumerAccess } from '../core';
 import { emitObjects } from './emit';
 import { placeInFile, TENANT_FILES } from './output-layout';
 import type { TenantInstance } from './tenant-instance';
@@ -30,7 +30,7 @@ export class ConsumerAccess extends Chart {
 
   constructor(scope: Construct, id: string, props: ConsumerAccessProps) {
     const name = props.name ?? id;
-    throwIfProblems(`consumer access "${id}" is invalid`, [dnsLabelProblem('name', name, 63)].filter((p): p is string => p !== undefined));
+    validateConsumerAccess(id, name);
     super(scope, id, { namespace: props.tenant.namespaceName, disableResourceNameHashes: true });
     this.serviceAccountName = name;
     this.namespaceName = props.tenant.namespaceName;

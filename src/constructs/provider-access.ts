@@ -1,6 +1,6 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { dnsLabelProblem, planProviderBinding, planProviderShared, ProviderIdentity, providerIdentity, providerNamespace, throwIfProblems } from '../core';
+import { planProviderBinding, planProviderShared, ProviderIdentity, providerIdentity, providerNamespace, validateProviderAccess } from '../core';
 import { emitObjects } from './emit';
 import { placeInFile, TENANT_FILES, SHARED_FILES } from './output-layout';
 import type { SaaSOffering } from './saas-offering';
@@ -32,10 +32,7 @@ export class ProviderAccess extends Chart {
   constructor(scope: Construct, id: string, props: ProviderAccessProps) {
     const namespace = props.namespace ?? providerNamespace(props.offering.offeringName);
     const serviceAccount = props.serviceAccountName ?? 'provider';
-    throwIfProblems(`provider access "${id}" is invalid`, [
-      dnsLabelProblem('namespace', namespace, 63),
-      dnsLabelProblem('serviceAccountName', serviceAccount, 63),
-    ].filter((p): p is string => p !== undefined));
+    validateProviderAccess(id, namespace, serviceAccount);
     super(scope, id, { disableResourceNameHashes: true });
     this.accessId = id;
     this.identity = providerIdentity(props.offering.offeringName, namespace, serviceAccount);

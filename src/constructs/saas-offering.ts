@@ -1,6 +1,6 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ChartRenderer, HelmRenderer, loadChart, LoadedChart, OfferingSpec, planAdmissionGuard, planRecordingRules, validateOffering } from '../core';
+import { ChartRenderer, HelmRenderer, loadChart, LoadedChart, OfferingMembers, OfferingSpec, planAdmissionGuard, planRecordingRules, validateOffering } from '../core';
 import { emitObjects } from './emit';
 import { placeInFile, SHARED_FILES, SHARED_FOLDER } from './output-layout';
 import type { ProviderAccess } from './provider-access';
@@ -38,9 +38,7 @@ export class SaaSOffering extends Chart {
   public readonly chart: LoadedChart;
   /** The renderer tenants use. */
   public readonly renderer: ChartRenderer;
-  private readonly _tenants: TenantInstance[] = [];
-  private readonly _tenantNames = new Set<string>();
-  private readonly _providers: ProviderAccess[] = [];
+  private readonly members = new OfferingMembers<TenantInstance, ProviderAccess>((provider, tenant) => provider._bindTenant(tenant));
 
   constructor(scope: Construct, id: string, props: SaaSOfferingProps) {
     super(scope, id, { disableResourceNameHashes: true });
@@ -70,17 +68,17 @@ export class SaaSOffering extends Chart {
 
   /** Names of the offering's tenants. */
   public get tenantNames(): ReadonlySet<string> {
-    return this._tenantNames;
+    return this.members.tenantNames;
   }
 
   /** The offering's tenants, in the order they were added. */
   public get tenants(): readonly TenantInstance[] {
-    return [...this._tenants];
+    return this.members.tenants;
   }
 
   /** The provider identities of this offering. */
   public get providers(): readonly ProviderAccess[] {
-    return [...this._providers];
+    return this.members.providers;
   }
 
   /** Path of a file in this offering's `_shared` folder, relative to the outdir. */
@@ -90,18 +88,11 @@ export class SaaSOffering extends Chart {
 
   /** @internal called by TenantInstance once it is valid */
   public _registerTenant(tenant: TenantInstance): void {
-    this._tenants.push(tenant);
-    this._tenantNames.add(tenant.tenantName);
-    for (const provider of this._providers) {
-      provider._bindTenant(tenant);
-    }
+    this.members.addTenant(tenant, tenant.tenantName);
   }
 
   /** @internal called by ProviderAccess */
   public _registerProvider(provider: ProviderAccess): void {
-    this._providers.push(provider);
-    for (const tenant of this._tenants) {
-      provider._bindTenant(tenant);
-    }
+    this.members.addProvider(provider);
   }
 }

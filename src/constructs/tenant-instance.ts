@@ -1,8 +1,6 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import {
-  adaptChartObjects, DependencySpec, kubeVersion, planTenantObjects, ResolvedTenant, resolveTenant, tenantPlacement, throwIfProblems, Values,
-} from '../core';
+import { DependencySpec, planTenantObjects, renderTenantChart, ResolvedTenant, resolveTenant, Values } from '../core';
 import { emitObjects } from './emit';
 import { placeInFile, TENANT_FILES } from './output-layout';
 import type { SaaSOffering } from './saas-offering';
@@ -52,15 +50,7 @@ export class TenantInstance extends Chart {
       chart: offering.chart,
       existingTenants: offering.tenantNames,
     });
-    const rendered = offering.renderer.render({
-      chart: offering.chart,
-      releaseName: resolved.releaseName,
-      namespace: resolved.namespace,
-      values: resolved.values,
-      kubeVersion: kubeVersion(offering.spec),
-    });
-    const adapted = adaptChartObjects(rendered, tenantPlacement(resolved));
-    throwIfProblems(`tenant "${resolved.name}" of offering "${offering.offeringName}" cannot use the chart`, adapted.problems);
+    const chartObjects = renderTenantChart(resolved, offering.chart, offering.renderer);
 
     super(scope, id, { namespace: resolved.namespace, disableResourceNameHashes: true });
     this.offering = offering;
@@ -73,7 +63,7 @@ export class TenantInstance extends Chart {
     const planned = planTenantObjects(resolved);
     this.group('Namespace', TENANT_FILES.namespace, [planned.namespace]);
     this.group('Guardrails', TENANT_FILES.guardrails, planned.guardrails);
-    this.group('App', TENANT_FILES.app, adapted.objects);
+    this.group('App', TENANT_FILES.app, chartObjects);
     this.group('Monitoring', TENANT_FILES.monitoring, planned.monitoring);
     placeInFile(this, this.file(TENANT_FILES.extra));
     offering._registerTenant(this);

@@ -5,6 +5,7 @@ export * from './kube';
 export * from './model';
 export * from './names';
 export * from './offering';
+export * from './offering-members';
 export * from './output';
 export * from './plan-access';
 export * from './plan-offering';

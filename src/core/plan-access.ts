@@ -2,9 +2,10 @@
 import type { ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding } from 'kubernetes-types/admissionregistration/v1';
 import type { Namespace, ServiceAccount } from 'kubernetes-types/core/v1';
 import type { ClusterRole, ClusterRoleBinding, PolicyRule, Role, RoleBinding, Subject } from 'kubernetes-types/rbac/v1';
+import { throwIfProblems } from './errors';
 import { admissionRule, KubeObject } from './kube';
 import { PodSecurityLevel } from './model';
-import { LABEL_OFFERING, offeringLabels } from './names';
+import { dnsLabelProblem, LABEL_OFFERING, offeringLabels } from './names';
 import type { ResolvedTenant } from './offering';
 
 type Named<T> = T & KubeObject;
@@ -55,6 +56,19 @@ export interface ProviderIdentity {
   readonly serviceAccount: string;
   /** ClusterRole bound in each tenant namespace. */
   readonly tenantRole: string;
+}
+
+/** Throws when a provider access `accessId` would get an invalid namespace or ServiceAccount name. */
+export function validateProviderAccess(accessId: string, namespace: string, serviceAccount: string): void {
+  throwIfProblems(`provider access "${accessId}" is invalid`, [
+    dnsLabelProblem('namespace', namespace, 63),
+    dnsLabelProblem('serviceAccountName', serviceAccount, 63),
+  ].filter((p): p is string => p !== undefined));
+}
+
+/** Throws when a consumer access `accessId` would get an invalid ServiceAccount, Role and RoleBinding name. */
+export function validateConsumerAccess(accessId: string, name: string): void {
+  throwIfProblems(`consumer access "${accessId}" is invalid`, [dnsLabelProblem('name', name, 63)].filter((p): p is string => p !== undefined));
 }
 
 /** The provider identity's names for an offering. */

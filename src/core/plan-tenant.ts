@@ -1,12 +1,15 @@
 // The non-chart objects of one tenant instance, as plain data: namespace, quota, limit range,
-// network policies and the scrape monitor. Both front-ends emit exactly these.
+// network policies and the scrape monitor, and the tenant's adapted chart objects. Both
+// front-ends emit exactly these.
 import type { LimitRange, Namespace, ResourceQuota } from 'kubernetes-types/core/v1';
 import type { NetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyPeer, NetworkPolicyPort } from 'kubernetes-types/networking/v1';
+import { throwIfProblems } from './errors';
+import type { ChartRenderer, LoadedChart } from './helm';
 import type { KubeObject } from './kube';
 import { MetricsKind, PodSecurityLevel } from './model';
 import { LABEL_TENANT, podLabels, tenantLabels } from './names';
-import { containerDefaults, ResolvedTenant } from './offering';
-import type { TenantPlacement } from './post-render';
+import { containerDefaults, kubeVersion, ResolvedTenant } from './offering';
+import { adaptChartObjects, TenantPlacement } from './post-render';
 
 /** Pod Security Admission version pinned with the level, so upgrades of the cluster do not silently tighten or loosen it. */
 export const POD_SECURITY_VERSION = 'latest';
@@ -192,4 +195,18 @@ export function tenantPlacement(tenant: ResolvedTenant): TenantPlacement {
     allowNodePorts: tenant.offering.allowNodePorts ?? false,
     allowLoadBalancers: tenant.offering.allowLoadBalancers ?? false,
   };
+}
+
+/**
+ * The tenant's chart objects: rendered by `renderer` and adapted to the tenant (namespace, labels,
+ * placement). Throws one error listing every guard the rendering breaks (cluster-scoped objects,
+ * host paths, node ports, foreign storage classes).
+ */
+export function renderTenantChart(tenant: ResolvedTenant, chart: LoadedChart, renderer: ChartRenderer): KubeObject[] {
+  const rendered = renderer.render({
+    chart, releaseName: tenant.releaseName, namespace: tenant.namespace, values: tenant.values, kubeVersion: kubeVersion(tenant.offering),
+  });
+  const adapted = adaptChartObjects(rendered, tenantPlacement(tenant));
+  throwIfProblems(`tenant "${tenant.name}" of offering "${tenant.offering.name}" cannot use the chart`, adapted.problems);
+  return adapted.objects;
 }

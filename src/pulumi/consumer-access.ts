@@ -1,6 +1,6 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import { dnsLabelProblem, planConsumerAccess, throwIfProblems } from '../core';
+import { planConsumerAccess, validateConsumerAccess } from '../core';
 import { registerObjects, validated } from './emit';
 import type { TenantInstance } from './tenant-instance';
 
@@ -28,8 +28,7 @@ export class ConsumerAccess extends pulumi.ComponentResource {
 
   constructor(name: string, args: ConsumerAccessArgs, opts: pulumi.ComponentResourceOptions = {}) {
     const accessName = args.name ?? name;
-    validated(args.tenant, () => throwIfProblems(`consumer access "${name}" is invalid`,
-      [dnsLabelProblem('name', accessName, 63)].filter((p): p is string => p !== undefined)));
+    validated(args.tenant, () => validateConsumerAccess(name, accessName));
     super('saasplane:index:ConsumerAccess', name, {}, { parent: args.tenant, ...opts });
     const objects = planConsumerAccess(args.tenant.resolved, { name: accessName, users: args.users, groups: args.groups });
     const inNamespace = { parent: this, dependsOn: args.tenant._inNamespace.dependsOn };

@@ -1,5 +1,5 @@
 import * as pulumi from '@pulumi/pulumi';
-import { dnsLabelProblem, planProviderShared, ProviderIdentity, providerIdentity, providerNamespace, throwIfProblems } from '../core';
+import { planProviderShared, ProviderIdentity, providerIdentity, providerNamespace, validateProviderAccess } from '../core';
 import { registerObjects, validated } from './emit';
 import type { SaaSOffering } from './saas-offering';
 
@@ -31,10 +31,7 @@ export class ProviderAccess extends pulumi.ComponentResource {
     const offeringName = args.offering.spec.name;
     const namespace = args.namespace ?? providerNamespace(offeringName);
     const serviceAccount = args.serviceAccountName ?? 'provider';
-    validated(args.offering, () => throwIfProblems(`provider access "${name}" is invalid`, [
-      dnsLabelProblem('namespace', namespace, 63),
-      dnsLabelProblem('serviceAccountName', serviceAccount, 63),
-    ].filter((p): p is string => p !== undefined)));
+    validated(args.offering, () => validateProviderAccess(name, namespace, serviceAccount));
     super('saasplane:index:ProviderAccess', name, {}, opts);
     this.identity = providerIdentity(offeringName, namespace, serviceAccount);
     registerObjects(name, planProviderShared(this.identity, args.createNamespace ?? true), { parent: this });

@@ -1,5 +1,5 @@
 import * as pulumi from '@pulumi/pulumi';
-import { loadChart, LoadedChart, OfferingSpec, planAdmissionGuard, planRecordingRules, validateOffering } from '../core';
+import { loadChart, LoadedChart, OfferingMembers, OfferingSpec, planAdmissionGuard, planRecordingRules, validateOffering } from '../core';
 import { registerObjects } from './emit';
 import type { ProviderAccess } from './provider-access';
 import { TenantInstance, TenantOptions } from './tenant-instance';
@@ -26,9 +26,7 @@ export class SaaSOffering extends pulumi.ComponentResource {
   public readonly spec: OfferingSpec;
   /** The chart, fetched and read. */
   public readonly chart: LoadedChart;
-  private readonly _tenants: TenantInstance[] = [];
-  private readonly _tenantNames = new Set<string>();
-  private readonly _providers: ProviderAccess[] = [];
+  private readonly members = new OfferingMembers<TenantInstance, ProviderAccess>((provider, tenant) => tenant._bindProvider(provider.identity));
 
   constructor(name: string, args: SaaSOfferingArgs, opts: pulumi.ComponentResourceOptions = {}) {
     const spec: OfferingSpec = { ...args, name: args.name ?? name };
@@ -52,28 +50,21 @@ export class SaaSOffering extends pulumi.ComponentResource {
 
   /** Names of the tenants added to this offering in this program. */
   public get tenantNames(): ReadonlySet<string> {
-    return this._tenantNames;
+    return this.members.tenantNames;
   }
 
   /** The tenants added in this program, in order. */
   public get tenants(): readonly TenantInstance[] {
-    return [...this._tenants];
+    return this.members.tenants;
   }
 
   /** @internal called by TenantInstance once it is valid */
   public _registerTenant(tenant: TenantInstance): void {
-    this._tenants.push(tenant);
-    this._tenantNames.add(tenant.tenantName);
-    for (const provider of this._providers) {
-      tenant._bindProvider(provider.identity);
-    }
+    this.members.addTenant(tenant, tenant.tenantName);
   }
 
   /** @internal called by ProviderAccess */
   public _registerProvider(provider: ProviderAccess): void {
-    this._providers.push(provider);
-    for (const tenant of this._tenants) {
-      tenant._bindProvider(provider.identity);
-    }
+    this.members.addProvider(provider);
   }
 }

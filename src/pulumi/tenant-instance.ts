@@ -1,9 +1,8 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import {
-  adaptChartObjects, ChartRenderer, DependencySpec, HelmRenderer, kubeVersion, loadChart, OfferingSpec, planProviderBinding,
-  planTenantObjects, ProviderIdentity, providerIdentity, providerNamespace, ResolvedTenant, resolveTenant, tenantPlacement, throwIfProblems,
-  validateOffering, Values,
+  ChartRenderer, DependencySpec, HelmRenderer, loadChart, OfferingSpec, planProviderBinding, planTenantObjects, ProviderIdentity,
+  providerIdentity, providerNamespace, renderTenantChart, ResolvedTenant, resolveTenant, tenantPlacement, validateOffering, Values,
 } from '../core';
 import { ChartDeployment, registerChart } from './chart';
 import { registerObjects, validated } from './emit';
@@ -92,11 +91,7 @@ export class TenantInstance extends pulumi.ComponentResource {
         chart: loaded, existingTenants: component ? component.tenantNames : [],
       });
       if (args.renderer !== false) {
-        const rendered = (args.renderer ?? new HelmRenderer()).render({
-          chart: loaded, releaseName: tenant.releaseName, namespace: tenant.namespace, values: tenant.values, kubeVersion: kubeVersion(spec),
-        });
-        throwIfProblems(`tenant "${tenant.name}" of offering "${spec.name}" cannot use the chart`,
-          adaptChartObjects(rendered, tenantPlacement(tenant)).problems);
+        renderTenantChart(tenant, loaded, args.renderer ?? new HelmRenderer());
       }
       return { resolved: tenant, chart: loaded };
     });
