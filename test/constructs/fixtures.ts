@@ -13,6 +13,17 @@ export function tempDir(prefix = 'saasplane-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
+/** Points saasplane's chart cache and helm's own homes at a fresh folder (process.env, which helm gets). */
+export function isolateHelmHomes(): void {
+  const home = tempDir();
+  Object.assign(process.env, {
+    XDG_CACHE_HOME: path.join(home, 'cache'),
+    HELM_CACHE_HOME: path.join(home, 'helm-cache'),
+    HELM_CONFIG_HOME: path.join(home, 'helm-config'),
+    HELM_DATA_HOME: path.join(home, 'helm-data'),
+  });
+}
+
 export interface ExampleOffering {
   readonly app: SaaSApp;
   readonly offering: SaaSOffering;

@@ -4,7 +4,7 @@ import { ChildProcess, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ChartSource, HelmRenderer, helmBinary, loadChart, PINNED_HELM_VERSION } from '../../src/core';
-import { EXAMPLE_CHART, tempDir } from '../constructs/fixtures';
+import { EXAMPLE_CHART, isolateHelmHomes, tempDir } from '../constructs/fixtures';
 
 function helm(args: string[]): string {
   const result = spawnSync(helmBinary(), args, { encoding: 'utf8' });
@@ -76,8 +76,7 @@ describe('helm rendering', () => {
       const port = await new Promise<string>((resolve) => server.stdout!.once('data', (d) => resolve(String(d).trim())));
       url = `http://127.0.0.1:${port}`;
       helm(['repo', 'index', repo, '--url', url]);
-      const home = tempDir();
-      Object.assign(process.env, { XDG_CACHE_HOME: path.join(home, 'cache'), HELM_CACHE_HOME: path.join(home, 'helm-cache'), HELM_CONFIG_HOME: path.join(home, 'helm-config'), HELM_DATA_HOME: path.join(home, 'helm-data') });
+      isolateHelmHomes();
     });
 
     afterAll(() => {

@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
 import { ChartSource, HelmRenderer, helmBinary, loadChart, toolsDirectory } from '../../src/core';
-import { EXAMPLE_CHART, tempDir } from '../constructs/fixtures';
+import { EXAMPLE_CHART, isolateHelmHomes, tempDir } from '../constructs/fixtures';
 
 const REGISTRY_VERSION = 'v3.1.2';
 const registryBinary = path.join(toolsDirectory(), `registry-${REGISTRY_VERSION}`, 'registry');
@@ -57,13 +57,7 @@ describe('from an OCI registry over verified TLS', () => {
       '',
     ].join('\n'));
     registry = spawn(registryBinary, ['serve', path.join(dir, 'config.yml')], { stdio: 'ignore' });
-    const home = tempDir();
-    Object.assign(process.env, {
-      XDG_CACHE_HOME: path.join(home, 'cache'),
-      HELM_CACHE_HOME: path.join(home, 'helm-cache'),
-      HELM_CONFIG_HOME: path.join(home, 'helm-config'),
-      HELM_DATA_HOME: path.join(home, 'helm-data'),
-    });
+    isolateHelmHomes();
     for (let i = 0; i < 100 && spawnSync('openssl', ['s_client', '-connect', `127.0.0.1:${port}`], { input: '' }).status !== 0; i++) {
       await new Promise((r) => setTimeout(r, 100));
     }
