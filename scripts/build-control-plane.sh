@@ -3,18 +3,24 @@
 # outside the repository by version and reused:
 #   etcd                                          go.etcd.io/etcd/server/v3
 #   kube-apiserver, kube-controller-manager,      k8s.io/kubernetes/cmd/...
-#   kube-scheduler
+#   kube-scheduler, kubectl
 #   kwok                                          sigs.k8s.io/kwok/cmd/kwok
 #   kube-score                                    github.com/zegl/kube-score/cmd/kube-score
+#   cyclonus                                      github.com/mattfenwick/cyclonus/cmd/cyclonus
+#   Prometheus Operator CRDs (ServiceMonitor,     github.com/prometheus-operator/prometheus-operator
+#   PodMonitor, PrometheusRule), for applying       (example/prometheus-operator-crd in the module)
+#   the synthesized monitoring objects
 # into $SAASPLANE_TOOLS/<tool>-<version>/. Modules that install with replace directives get a
 # small wrapper module in $SAASPLANE_TOOLS/src/. Prints progress and the time each build took.
-# Not yet used by the tests: it is step one of the local control plane (issue 4).
+# `saasplane dev-cluster` and the integration tests find them there.
 set -euo pipefail
 
 ETCD_VERSION=v3.6.16
 KUBERNETES_VERSION=v1.34.4
 KWOK_VERSION=v0.8.0
 KUBE_SCORE_VERSION=v1.20.0
+CYCLONUS_VERSION=v0.5.6
+PROMETHEUS_OPERATOR_VERSION=v0.85.0   # keep in sync with scripts/import-crds.sh
 TOOLS="${SAASPLANE_TOOLS:-$HOME/.cache/saasplane/tools}"
 export GOFLAGS=-mod=mod
 
@@ -46,10 +52,10 @@ fi
 
 kube_dir="$TOOLS/kubernetes-$KUBERNETES_VERSION"
 if built kubernetes "$KUBERNETES_VERSION" kube-apiserver && built kubernetes "$KUBERNETES_VERSION" kube-controller-manager \
-  && built kubernetes "$KUBERNETES_VERSION" kube-scheduler; then
+  && built kubernetes "$KUBERNETES_VERSION" kube-scheduler && built kubernetes "$KUBERNETES_VERSION" kubectl; then
   echo "kubernetes $KUBERNETES_VERSION: cached at $kube_dir"
 else
-  echo "kubernetes $KUBERNETES_VERSION: building kube-apiserver, kube-controller-manager, kube-scheduler (tens of minutes cold on 2 cores)..."
+  echo "kubernetes $KUBERNETES_VERSION: building kube-apiserver, kube-controller-manager, kube-scheduler, kubectl (tens of minutes cold on 2 cores)..."
   start=$SECONDS
   staging_version="v0${KUBERNETES_VERSION#v1}"
   replaces=""
@@ -70,7 +76,7 @@ $replaces"
     ldflags+=" -X $pkg.gitVersion=$KUBERNETES_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean"
   done
   mkdir -p "$kube_dir.tmp"
-  for cmd in kube-apiserver kube-controller-manager kube-scheduler; do
+  for cmd in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
     step=$SECONDS
     (cd "$src" && go build -o "$kube_dir.tmp/$cmd" -ldflags "$ldflags" "k8s.io/kubernetes/cmd/$cmd")
     echo "  $cmd: $((SECONDS - step)) s"
@@ -93,3 +99,19 @@ install_direct() {  # install_direct <name> <version> <package>
 }
 install_direct kwok "$KWOK_VERSION" sigs.k8s.io/kwok/cmd/kwok
 install_direct kube-score "$KUBE_SCORE_VERSION" github.com/zegl/kube-score/cmd/kube-score
+install_direct cyclonus "$CYCLONUS_VERSION" github.com/mattfenwick/cyclonus/cmd/cyclonus
+
+crds_dir="$TOOLS/prometheus-operator-crds-$PROMETHEUS_OPERATOR_VERSION"
+if [ -f "$crds_dir/monitoring.coreos.com_prometheusrules.yaml" ]; then
+  echo "prometheus-operator CRDs $PROMETHEUS_OPERATOR_VERSION: cached at $crds_dir"
+else
+  echo "prometheus-operator CRDs $PROMETHEUS_OPERATOR_VERSION: downloading the module..."
+  module_dir="$(GOFLAGS= go mod download -json "github.com/prometheus-operator/prometheus-operator@$PROMETHEUS_OPERATOR_VERSION" \
+    | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+  mkdir -p "$crds_dir.tmp"
+  for crd in servicemonitors podmonitors prometheusrules; do
+    cp "$module_dir/example/prometheus-operator-crd/monitoring.coreos.com_$crd.yaml" "$crds_dir.tmp/"
+  done
+  rm -rf "$crds_dir" && mv "$crds_dir.tmp" "$crds_dir"
+  echo "prometheus-operator CRDs $PROMETHEUS_OPERATOR_VERSION: at $crds_dir"
+fi

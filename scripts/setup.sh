@@ -6,3 +6,4 @@ cd "$(dirname "$0")/.."
 # per-platform packages of unrs-resolver (an eslint dependency) that it leaves out of the lock.
 npm install --no-audit --no-fund
 bash scripts/install-tools.sh
+bash scripts/build-control-plane.sh
