@@ -13,27 +13,41 @@ import * as path from 'path';
 import { shop } from '../examples/offering';
 import { ConsumerAccess, ProviderAccess, SaaSApp, SaaSOffering } from '../src/constructs';
 import {
-  adaptChartObjects, ChartRenderer, HelmRenderer, KubeObject, kubeVersion, loadChart, planConsumerAccess, planAdmissionGuard,
+  ChartRenderer, HelmRenderer, KubeObject, loadChart, planConsumerAccess, planAdmissionGuard, planOfferingNamespace,
   planProviderBinding, planProviderShared, planRecordingRules, planTenantObjects, providerIdentity, providerNamespace, RenderedObject,
-  RenderRequest, resolveTenant, tenantPlacement, toYaml, validateOffering, writeTreeAtomically,
+  RenderRequest, renderTenantChart, resolveTenant, toYaml, validateOffering, writeTreeAtomically,
 } from '../src/core';
 
 const SIZES = (process.env.BENCH_SIZES ?? '100,1000,5000').split(',').map(Number);
 const PLANS = Object.keys(shop.plans);
 
-/** Renders each plan once with real helm, then hands out copies. */
+/**
+ * Renders each plan once with real helm, then hands out copies with the tenant's own Ingress host
+ * (hosts are unique across tenants), so that rendering stays out of the figures.
+ */
 class PrerenderedRenderer implements ChartRenderer {
   private readonly byPlanValues = new Map<string, RenderedObject[]>();
   private readonly helm = new HelmRenderer();
   public render(request: RenderRequest): RenderedObject[] {
-    const key = JSON.stringify(request.values);
+    const { ingress, ...planValues } = request.values as { ingress?: { host?: string } };
+    const key = JSON.stringify(planValues);
     let rendered = this.byPlanValues.get(key);
     if (!rendered) {
       rendered = this.helm.render({ ...request, releaseName: 'bench', namespace: 'bench' });
       this.byPlanValues.set(key, rendered);
     }
-    return rendered;
+    return rendered.map(({ object, template }) => {
+      if (object.kind !== 'Ingress' || !ingress?.host) return { object, template };
+      const copy = structuredClone(object) as any;
+      for (const rule of copy.spec.rules ?? []) rule.host = ingress.host;
+      return { object: copy, template };
+    });
   }
+}
+
+/** A tenant's options: its plan and its own Ingress host. */
+function tenantOptions(i: number): { plan: string; parameters: { ingress: { host: string } } } {
+  return { plan: PLANS[i % PLANS.length], parameters: { ingress: { host: `${tenantName(i)}.shop.example.com` } } };
 }
 
 function tenantName(i: number): string {
@@ -45,7 +59,7 @@ function runConstructs(count: number, outdir: string): void {
   const offering = new SaaSOffering(app, 'shop', { ...shop, maxTenants: undefined, renderer: new PrerenderedRenderer() });
   new ProviderAccess(app, 'provider', { offering });
   for (let i = 0; i < count; i++) {
-    const tenant = offering.addTenant(tenantName(i), { plan: PLANS[i % PLANS.length] });
+    const tenant = offering.addTenant(tenantName(i), tenantOptions(i));
     new ConsumerAccess(app, `${tenant.tenantName}-users`, { tenant });
   }
   app.synth();
@@ -62,18 +76,16 @@ function* floorFiles(count: number): Generator<[string, string]> {
   const chart = loadChart(spec.chart);
   const renderer = new PrerenderedRenderer();
   const identity = providerIdentity('shop', providerNamespace('shop'));
+  yield ['shop/_shared/00-namespace.yaml', toYaml([planOfferingNamespace(spec)])];
   yield ['shop/_shared/10-admission.yaml', toYaml(planAdmissionGuard(spec))];
-  yield ['shop/_shared/20-provider-provider.yaml', toYaml(planProviderShared(identity, true))];
+  yield ['shop/_shared/20-provider-provider.yaml', toYaml(planProviderShared(identity, false))];
   yield ['shop/_shared/40-monitoring.yaml', toYaml([planRecordingRules(spec)])];
   const existing = new Set<string>();
   for (let i = 0; i < count; i++) {
-    const tenant = resolveTenant(spec, { name: tenantName(i), plan: PLANS[i % PLANS.length] }, { chart, existingTenants: existing });
+    const tenant = resolveTenant(spec, { name: tenantName(i), ...tenantOptions(i) }, { chart, existingTenants: existing });
     existing.add(tenant.name);
-    const rendered = renderer.render({
-      chart, releaseName: tenant.releaseName, namespace: tenant.namespace, values: tenant.values, kubeVersion: kubeVersion(spec),
-    });
-    const app: KubeObject[] = adaptChartObjects(rendered, tenantPlacement(tenant)).objects;
-    const planned = planTenantObjects(tenant);
+    const app: KubeObject[] = renderTenantChart(tenant, chart, renderer);
+    const planned = planTenantObjects(tenant, app);
     const dir = `shop/${tenant.name}`;
     yield [`${dir}/00-namespace.yaml`, toYaml([planned.namespace])];
     yield [`${dir}/10-guardrails.yaml`, toYaml(planned.guardrails)];

@@ -16,7 +16,8 @@ export const shop: OfferingSpec = {
   plans: {
     small: {
       displayName: 'Small',
-      quota: { cpu: '1', memory: '2Gi', storage: '5Gi', pods: 10 },
+      // limits above requests: two web replicas, their rolling-update surge pod and the database fit
+      quota: { cpu: '1', cpuLimit: '2', memory: '2Gi', storage: '5Gi', pods: 10 },
       values: { database: { storage: '2Gi' } },
       price: { currency: 'USD', monthly: 49, perCpuCoreHour: 0.04, perMemoryGiBHour: 0.005, perStorageGiBMonth: 0.1 },
     },
@@ -30,6 +31,7 @@ export const shop: OfferingSpec = {
     },
   },
   storageClasses: ['standard'],
+  ingressDomains: ['shop.example.com'],
   network: {
     dependencies: [Dependency.toCidr('payments-api', '203.0.113.0/24', { ports: [{ port: 443 }] })],
   },

@@ -28,6 +28,7 @@ export const TENANT_FILES = {
 export const SHARED_FOLDER = '_shared';
 
 export const SHARED_FILES = {
+  namespace: '00-namespace.yaml',
   sharedObjects: '00-shared-objects.yaml',
   admission: '10-admission.yaml',
   provider: (id: string) => `20-provider-${id}.yaml`,

@@ -12,7 +12,7 @@ export interface ProviderAccessProps {
   readonly offering: SaaSOffering;
   /** Namespace of the provider's ServiceAccount. @default "<offering>-system" */
   readonly namespace?: string;
-  /** Create that namespace. @default true */
+  /** Create that namespace. @default - true, unless it is `<offering>-system`, which the offering creates */
   readonly createNamespace?: boolean;
   /** Name of the provider's ServiceAccount. @default "provider" */
   readonly serviceAccountName?: string;
@@ -37,7 +37,8 @@ export class ProviderAccess extends Chart {
     this.accessId = id;
     this.identity = providerIdentity(props.offering.offeringName, namespace, serviceAccount);
     placeInFile(this, props.offering.sharedFile(SHARED_FILES.provider(id)));
-    emitObjects(this, planProviderShared(this.identity, props.createNamespace ?? true));
+    const defaultNamespace = namespace === providerNamespace(props.offering.offeringName);
+    emitObjects(this, planProviderShared(this.identity, props.createNamespace ?? !defaultNamespace, props.offering.spec.podSecurity));
     props.offering._registerProvider(this);
   }
 

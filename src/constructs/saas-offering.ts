@@ -1,7 +1,8 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ChartRenderer, HelmRenderer, loadChart, LoadedChart, OfferingMembers, OfferingSpec, planAdmissionGuard, planRecordingRules, validateOffering } from '../core';
+import { ChartRenderer, HelmRenderer, loadChart, LoadedChart, OfferingMembers, OfferingSpec, planAdmissionGuard, planOfferingNamespace, planRecordingRules, providerNamespace, throwIfProblems, validateOffering } from '../core';
 import { emitObjects } from './emit';
+import { appClaims } from './name-claims';
 import { placeInFile, SHARED_FILES, SHARED_FOLDER } from './output-layout';
 import type { ProviderAccess } from './provider-access';
 import { TenantInstance, TenantOptions } from './tenant-instance';
@@ -26,8 +27,9 @@ export interface SaaSOfferingProps extends Omit<OfferingSpec, 'name'> {
 
 /**
  * A Helm chart offered as a service: plans, the parameters tenants may set, and the
- * offering-level objects (shared objects, the admission guard of its tenant namespaces and the
- * consumption recording rules), synthesized into `<outdir>/<offering>/_shared/`.
+ * offering-level objects (its namespace `<offering>-system`, shared objects, the admission
+ * policies of its namespaces and the consumption recording rules), synthesized into
+ * `<outdir>/<offering>/_shared/`.
  */
 export class SaaSOffering extends Chart {
   /** Offering name. */
@@ -46,9 +48,16 @@ export class SaaSOffering extends Chart {
     this.offeringName = name ?? id;
     this.spec = { ...rest, name: this.offeringName };
     validateOffering(this.spec);
+    const owner = `offering "${this.offeringName}"`;
+    const names = [`namespace "${providerNamespace(this.offeringName)}"`];
+    throwIfProblems(`${owner} cannot be added`, appClaims(scope).conflicts(names, owner));
+    appClaims(scope).claim(names, owner);
     this.chart = loadChart(props.chart);
     this.renderer = renderer ?? new HelmRenderer();
 
+    const namespace = new Construct(this, 'Namespace');
+    placeInFile(namespace, this.sharedFile(SHARED_FILES.namespace));
+    emitObjects(namespace, [planOfferingNamespace(this.spec)]);
     const shared = new Construct(this, 'Shared');
     placeInFile(shared, this.sharedFile(SHARED_FILES.sharedObjects));
     emitObjects(shared, (props.sharedObjects ?? []).map((o) => ({ ...o })));
@@ -86,7 +95,7 @@ export class SaaSOffering extends Chart {
     return `${this.offeringName}/${SHARED_FOLDER}/${file}`;
   }
 
-  /** @internal called by TenantInstance once it is valid */
+  /** @internal called by TenantInstance once it is valid (its namespace and hosts are claimed app-wide) */
   public _registerTenant(tenant: TenantInstance): void {
     this.members.addTenant(tenant, tenant.tenantName);
   }

@@ -1,7 +1,8 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { DependencySpec, planTenantObjects, renderTenantChart, ResolvedTenant, resolveTenant, Values } from '../core';
+import { DependencySpec, ingressHosts, planTenantObjects, renderTenantChart, ResolvedTenant, resolveTenant, throwIfProblems, Values } from '../core';
 import { emitObjects } from './emit';
+import { appClaims } from './name-claims';
 import { placeInFile, TENANT_FILES } from './output-layout';
 import type { SaaSOffering } from './saas-offering';
 
@@ -51,6 +52,12 @@ export class TenantInstance extends Chart {
       existingTenants: offering.tenantNames,
     });
     const chartObjects = renderTenantChart(resolved, offering.chart, offering.renderer);
+    const hosts = [...new Set(chartObjects.flatMap(ingressHosts))].sort();
+    const owner = `tenant "${resolved.name}" of offering "${offering.offeringName}"`;
+    const names = [`namespace "${resolved.namespace}"`, ...hosts.map((h) => `Ingress host "${h}"`)];
+    const claims = appClaims(scope);
+    throwIfProblems(`${owner} cannot be added`, claims.conflicts(names, owner));
+    claims.claim(names, owner);
 
     super(scope, id, { namespace: resolved.namespace, disableResourceNameHashes: true });
     this.offering = offering;
@@ -60,7 +67,7 @@ export class TenantInstance extends Chart {
     this.namespaceName = resolved.namespace;
     this.releaseName = resolved.releaseName;
 
-    const planned = planTenantObjects(resolved);
+    const planned = planTenantObjects(resolved, chartObjects);
     this.group('Namespace', TENANT_FILES.namespace, [planned.namespace]);
     this.group('Guardrails', TENANT_FILES.guardrails, planned.guardrails);
     this.group('App', TENANT_FILES.app, chartObjects);

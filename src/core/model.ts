@@ -35,6 +35,11 @@ export interface QuotaSpec {
    * @default "0" - no persistent storage
    */
   readonly storage?: string;
+  /**
+   * Total local ephemeral storage (container writable layers, logs, emptyDir) requested, and limited.
+   * @default "10Gi"
+   */
+  readonly ephemeralStorage?: string;
   /** Maximum number of pods. @default 20 */
   readonly pods?: number;
   /** Maximum number of Services. @default 10 */
@@ -45,6 +50,10 @@ export interface QuotaSpec {
   readonly configMaps?: number;
   /** Maximum number of Secrets. @default 50 */
   readonly secrets?: number;
+  /** Maximum number of ReplicaSets (each Deployment keeps up to `revisionHistoryLimit` old ones). @default 100 */
+  readonly replicaSets?: number;
+  /** Maximum number of ReplicationControllers (a legacy API). @default 0 */
+  readonly replicationControllers?: number;
 }
 
 /** What a plan costs; chargeback multiplies the recorded consumption by these rates. */
@@ -196,6 +205,10 @@ export interface ContainerDefaults {
   readonly cpuLimit?: string;
   /** Default memory limit. @default "512Mi" */
   readonly memoryLimit?: string;
+  /** Default ephemeral-storage request. @default "100Mi" */
+  readonly ephemeralStorageRequest?: string;
+  /** Default ephemeral-storage limit. @default "1Gi" */
+  readonly ephemeralStorageLimit?: string;
 }
 
 /** A Kubernetes object installed once per offering. */
@@ -228,6 +241,18 @@ export interface OfferingSpec {
   readonly allowNodePorts?: boolean;
   /** Allow Services of type LoadBalancer. @default false */
   readonly allowLoadBalancers?: boolean;
+  /**
+   * DNS domains tenants' Ingress hosts must be in: a host is one of them or a name under one.
+   * A chart that renders an Ingress needs this; hosts are also unique across tenants.
+   * @default - none: the chart may not render Ingress hosts
+   */
+  readonly ingressDomains?: string[];
+  /**
+   * Force `imagePullPolicy: Always` on every container of a tenant (Multi-Tenancy Benchmarks
+   * CC-DI-1: a tenant must not run a private image another tenant pulled onto the node).
+   * @default true
+   */
+  readonly alwaysPullImages?: boolean;
   /** The application's metrics endpoint. @default - no ServiceMonitor/PodMonitor */
   readonly metrics?: MetricsSpec;
   /** Prometheus placement. @default - see MonitoringSpec */

@@ -3,7 +3,11 @@ export const LABEL_OFFERING = 'saasplane.io/offering';
 export const LABEL_TENANT = 'saasplane.io/tenant';
 export const LABEL_PLAN = 'saasplane.io/plan';
 export const LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
+/** On the ServiceAccounts of identities: `provider` or `consumer`. */
+export const LABEL_ACCESS = 'saasplane.io/access';
 export const MANAGED_BY = 'saasplane';
+/** The Pod Security Admission label that decides what pods a namespace admits. */
+export const PSA_ENFORCE = 'pod-security.kubernetes.io/enforce';
 
 /** Kubernetes limits a namespace name (RFC 1123 label) to 63 characters. */
 export const MAX_NAMESPACE_LENGTH = 63;
@@ -17,6 +21,12 @@ export const MAX_OFFERING_NAME_LENGTH = 30;
  * `<offering>-system` holds the provider's identity.
  */
 export const RESERVED_TENANT_NAMES: readonly string[] = ['system'];
+
+/**
+ * Tenant names may not end with this: offering `shop` with tenant `a-system` would get namespace
+ * `shop-a-system`, the provider namespace of an offering named `shop-a`.
+ */
+export const RESERVED_TENANT_SUFFIX = '-system';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
@@ -32,6 +42,18 @@ export function dnsLabelProblem(what: string, value: unknown, maxLength: number,
   }
   return `${what} ${JSON.stringify(value)} is not a valid DNS label: use lowercase letters, digits and '-', `
     + `starting and ending with a letter or digit, at most ${maxLength} characters${why}`;
+}
+
+const DNS_NAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** True when `value` is a lowercase DNS name (RFC 1123 subdomain, no wildcard, no trailing dot). */
+export function isDnsName(value: unknown): value is string {
+  return typeof value === 'string' && DNS_NAME.test(value) && value.split('.').every((label) => label.length <= 63);
+}
+
+/** True when `host` is `domain` or a name under it. */
+export function isInDomain(host: string, domain: string): boolean {
+  return host === domain || host.endsWith(`.${domain}`);
 }
 
 /** The longest tenant name an offering allows: `<offering>-<tenant>` must be a namespace name and the tenant a release name. */

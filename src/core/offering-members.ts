@@ -6,6 +6,7 @@
 export class OfferingMembers<Tenant, Provider> {
   private readonly tenantList: Tenant[] = [];
   private readonly names = new Set<string>();
+  private readonly hostOwners = new Map<string, string>();
   private readonly providerList: Provider[] = [];
 
   /** `bind` grants `provider` its rights in `tenant`'s namespace. */
@@ -26,10 +27,19 @@ export class OfferingMembers<Tenant, Provider> {
     return [...this.providerList];
   }
 
-  /** Adds a validated tenant and binds every provider added so far in it. */
-  public addTenant(tenant: Tenant, name: string): void {
+  /** Problems when another tenant already serves one of `hosts`: Ingress hosts are unique across tenants. */
+  public hostProblems(name: string, hosts: readonly string[]): string[] {
+    return hosts.filter((h) => this.hostOwners.has(h) && this.hostOwners.get(h) !== name)
+      .map((h) => `Ingress host "${h}" is already served by tenant "${this.hostOwners.get(h)}": each tenant needs its own host; set its ingress host parameter, e.g. "${name}.<domain>"`);
+  }
+
+  /** Adds a validated tenant serving `hosts` and binds every provider added so far in it. */
+  public addTenant(tenant: Tenant, name: string, hosts: readonly string[] = []): void {
     this.tenantList.push(tenant);
     this.names.add(name);
+    for (const host of hosts) {
+      this.hostOwners.set(host, name);
+    }
     for (const provider of this.providerList) {
       this.bind(provider, tenant);
     }

@@ -3,7 +3,8 @@ import { throwIfProblems } from './errors';
 import { LoadedChart } from './helm';
 import { ContainerDefaults, DEFAULT_KUBE_VERSION, DependencySpec, MetricsKind, OfferingSpec, PlanSpec, PodSecurityLevel, TenantSpec } from './model';
 import {
-  dnsLabelProblem, MAX_OFFERING_NAME_LENGTH, MAX_RELEASE_NAME_LENGTH, maxTenantNameLength, RESERVED_TENANT_NAMES, tenantNamespace,
+  dnsLabelProblem, isDnsName, MAX_OFFERING_NAME_LENGTH, MAX_RELEASE_NAME_LENGTH, maxTenantNameLength, RESERVED_TENANT_NAMES, RESERVED_TENANT_SUFFIX,
+  tenantNamespace,
 } from './names';
 import { parseQuantity, quantityProblem } from './quantity';
 import { schemaProblems } from './schema';
@@ -14,8 +15,11 @@ export type ResolvedContainerDefaults = Required<ContainerDefaults>;
 
 /** LimitRange defaults when the offering sets none. */
 export const DEFAULT_CONTAINER_DEFAULTS: ResolvedContainerDefaults = {
-  cpuRequest: '100m', memoryRequest: '128Mi', cpuLimit: '500m', memoryLimit: '512Mi',
+  cpuRequest: '100m', memoryRequest: '128Mi', cpuLimit: '500m', memoryLimit: '512Mi', ephemeralStorageRequest: '100Mi', ephemeralStorageLimit: '1Gi',
 };
+
+/** Ephemeral storage of a plan that sets none. */
+export const DEFAULT_EPHEMERAL_STORAGE = '10Gi';
 
 /**
  * Validates an offering spec; throws one error listing every problem.
@@ -36,7 +40,7 @@ export function validateOffering(spec: OfferingSpec, now: Date = new Date()): vo
   for (const [field, value] of Object.entries(defaults)) {
     push(quantityProblem(`containerDefaults.${field}`, value));
   }
-  for (const [request, limit] of [['cpuRequest', 'cpuLimit'], ['memoryRequest', 'memoryLimit']] as const) {
+  for (const [request, limit] of [['cpuRequest', 'cpuLimit'], ['memoryRequest', 'memoryLimit'], ['ephemeralStorageRequest', 'ephemeralStorageLimit']] as const) {
     if ((parseQuantity(defaults[request]) ?? 0) > (parseQuantity(defaults[limit]) ?? Infinity)) {
       problems.push(`containerDefaults.${request} "${defaults[request]}" exceeds containerDefaults.${limit} "${defaults[limit]}": a default request must not exceed the default limit`);
     }
@@ -58,6 +62,11 @@ export function validateOffering(spec: OfferingSpec, now: Date = new Date()): vo
   problems.push(...dependencyProblems('network.dependencies', spec.network?.dependencies));
   for (const storageClass of spec.storageClasses ?? []) {
     push(dnsLabelProblem('storage class', storageClass, 253));
+  }
+  for (const domain of spec.ingressDomains ?? []) {
+    if (!isDnsName(domain)) {
+      problems.push(`ingressDomains entry ${JSON.stringify(domain)} is not a DNS name: write it like "shop.example.com" (lowercase, no wildcard, no trailing dot)`);
+    }
   }
   if (spec.metrics) {
     if (spec.metrics.kind !== undefined && !Object.values(MetricsKind).includes(spec.metrics.kind)) {
@@ -95,7 +104,8 @@ function planProblems(name: string, plan: PlanSpec, defaults: ResolvedContainerD
   if (quota.cpuLimit !== undefined) push(quantityProblem(field('cpuLimit'), quota.cpuLimit));
   if (quota.memoryLimit !== undefined) push(quantityProblem(field('memoryLimit'), quota.memoryLimit));
   if (quota.storage !== undefined) push(quantityProblem(field('storage'), quota.storage, true));
-  for (const count of ['pods', 'services', 'persistentVolumeClaims', 'configMaps', 'secrets'] as const) {
+  if (quota.ephemeralStorage !== undefined) push(quantityProblem(field('ephemeralStorage'), quota.ephemeralStorage));
+  for (const count of ['pods', 'services', 'persistentVolumeClaims', 'configMaps', 'secrets', 'replicaSets', 'replicationControllers'] as const) {
     const value = quota[count];
     if (value !== undefined && (!Number.isInteger(value) || value < 0)) {
       problems.push(`${field(count)} ${JSON.stringify(value)} must be a whole number, 0 or more`);
@@ -116,6 +126,10 @@ function planProblems(name: string, plan: PlanSpec, defaults: ResolvedContainerD
   }
   if (memoryLimit !== undefined && (parseQuantity(defaults.memoryLimit) ?? 0) > memoryLimit) {
     problems.push(`plan "${name}": the default container memory limit "${defaults.memoryLimit}" exceeds the plan's memory limit; lower containerDefaults.memoryLimit or raise the quota`);
+  }
+  const ephemeral = parseQuantity(quota.ephemeralStorage ?? DEFAULT_EPHEMERAL_STORAGE);
+  if (ephemeral !== undefined && (parseQuantity(defaults.ephemeralStorageLimit) ?? 0) > ephemeral) {
+    problems.push(`plan "${name}": the default container ephemeral-storage limit "${defaults.ephemeralStorageLimit}" exceeds the plan's quota.ephemeralStorage "${quota.ephemeralStorage ?? DEFAULT_EPHEMERAL_STORAGE}"; lower containerDefaults.ephemeralStorageLimit or raise the quota`);
   }
   if (plan.price) {
     if (!/^[A-Z]{3}$/.test(String(plan.price.currency))) {
@@ -208,6 +222,8 @@ export function resolveTenant(offering: OfferingSpec, spec: TenantSpec, context:
   push(dnsLabelProblem('tenant name', spec.name, budget, ` (namespace "${tenantNamespace(offering.name, '<tenant>')}" must fit in 63 characters and the release name in ${MAX_RELEASE_NAME_LENGTH})`));
   if (RESERVED_TENANT_NAMES.includes(spec.name)) {
     problems.push(`tenant name "${spec.name}" is reserved (namespace "${tenantNamespace(offering.name, spec.name)}" holds the provider's identity): choose another name`);
+  } else if (typeof spec.name === 'string' && spec.name.endsWith(RESERVED_TENANT_SUFFIX)) {
+    problems.push(`tenant name "${spec.name}" ends with "${RESERVED_TENANT_SUFFIX}": its namespace "${tenantNamespace(offering.name, spec.name)}" would be the provider namespace of an offering named "${tenantNamespace(offering.name, spec.name.slice(0, -RESERVED_TENANT_SUFFIX.length))}"; choose a name that does not end with "${RESERVED_TENANT_SUFFIX}"`);
   }
   const existing = context.existingTenants;
   const existingCount = 'size' in existing ? existing.size : existing.length;

@@ -5,8 +5,9 @@ import type { ClusterRole, ClusterRoleBinding, PolicyRule, Role, RoleBinding, Su
 import { throwIfProblems } from './errors';
 import { admissionRule, KubeObject } from './kube';
 import { PodSecurityLevel } from './model';
-import { dnsLabelProblem, LABEL_OFFERING, offeringLabels } from './names';
+import { dnsLabelProblem, LABEL_ACCESS, LABEL_OFFERING, LABEL_PLAN, LABEL_TENANT, offeringLabels, PSA_ENFORCE } from './names';
 import type { ResolvedTenant } from './offering';
+import { POD_SECURITY_VERSION } from './plan-tenant';
 
 type Named<T> = T & KubeObject;
 
@@ -14,28 +15,35 @@ const READ = ['get', 'list', 'watch'];
 const WRITE = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'];
 
 /**
- * What the provider may do inside each tenant namespace: deploy and operate the chart and the
- * tenant's guardrails. Explicit resources and verbs: no `*`, nothing cluster-wide.
+ * What the provider may do inside each tenant namespace: deploy and operate the chart's workloads,
+ * read the tenant's guardrails (quota, limit range, network policies, RBAC) without changing them.
+ * Explicit resources and verbs: no `*`, nothing cluster-wide.
  */
 export const PROVIDER_TENANT_RULES: readonly PolicyRule[] = [
-  { apiGroups: [''], resources: ['configmaps', 'secrets', 'services', 'serviceaccounts', 'persistentvolumeclaims', 'pods', 'resourcequotas', 'limitranges'], verbs: WRITE },
-  { apiGroups: [''], resources: ['pods/log', 'events', 'endpoints'], verbs: READ },
+  { apiGroups: [''], resources: ['configmaps', 'secrets', 'services', 'serviceaccounts', 'persistentvolumeclaims', 'pods'], verbs: WRITE },
+  // the tenant's guardrails and access are the offering's (applied from its GitOps repository), not the provider's to change
+  { apiGroups: [''], resources: ['pods/log', 'events', 'endpoints', 'resourcequotas', 'limitranges'], verbs: READ },
   { apiGroups: [''], resources: ['pods/portforward', 'pods/exec'], verbs: ['create'] },
   { apiGroups: ['apps'], resources: ['deployments', 'statefulsets', 'daemonsets', 'replicasets'], verbs: WRITE },
   { apiGroups: ['apps'], resources: ['deployments/scale', 'statefulsets/scale'], verbs: ['get', 'update', 'patch'] },
   { apiGroups: ['batch'], resources: ['jobs', 'cronjobs'], verbs: WRITE },
   { apiGroups: ['autoscaling'], resources: ['horizontalpodautoscalers'], verbs: WRITE },
   { apiGroups: ['policy'], resources: ['poddisruptionbudgets'], verbs: WRITE },
-  { apiGroups: ['networking.k8s.io'], resources: ['ingresses', 'networkpolicies'], verbs: WRITE },
-  { apiGroups: ['rbac.authorization.k8s.io'], resources: ['roles', 'rolebindings'], verbs: WRITE },
+  { apiGroups: ['networking.k8s.io'], resources: ['ingresses'], verbs: WRITE },
+  { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: READ },
+  { apiGroups: ['rbac.authorization.k8s.io'], resources: ['roles', 'rolebindings'], verbs: READ },
   { apiGroups: ['monitoring.coreos.com'], resources: ['servicemonitors', 'podmonitors'], verbs: WRITE },
   { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: READ },
+  // bound in the tenant namespace, this reaches that Namespace object only: no listing of the
+  // cluster's namespaces, no change to any other (labels are guarded by the admission policy)
+  { apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'update', 'patch', 'delete'] },
 ];
 
 /**
  * What a tenant's own users may do in their namespace: look, read logs, port-forward and
- * restart workloads (`kubectl rollout restart` patches the workload). No secrets, no writes to
- * quota, limit ranges, network policies or RBAC.
+ * restart workloads (`kubectl rollout restart` patches the workload; the offering's admission
+ * guard lets a patch without `update` rights change only the restart annotation). No secrets, no
+ * writes to quota, limit ranges, network policies or RBAC.
  */
 export const CONSUMER_RULES: readonly PolicyRule[] = [
   { apiGroups: [''], resources: ['pods', 'services', 'endpoints', 'events', 'configmaps', 'persistentvolumeclaims', 'resourcequotas', 'limitranges'], verbs: READ },
@@ -76,14 +84,21 @@ export function providerIdentity(offering: string, namespace: string, serviceAcc
   return { offering, namespace, serviceAccount, tenantRole: `saasplane:${offering}:provider-tenant` };
 }
 
-/** The provider's offering-level objects: namespace, ServiceAccount, roles, and the namespace guard. */
-export function planProviderShared(identity: ProviderIdentity, createNamespace: boolean): KubeObject[] {
+/**
+ * The provider's offering-level objects: its ServiceAccount (and namespace when asked), the tenant
+ * ClusterRole, the right to create namespaces, and the admission policy that limits what the
+ * identity does to namespaces: create only `<offering>-<tenant>` tenant namespaces with the
+ * offering's Pod Security level, change no label but its own `saasplane.io/plan`.
+ */
+export function planProviderShared(
+  identity: ProviderIdentity, createNamespace: boolean, podSecurity: PodSecurityLevel = PodSecurityLevel.RESTRICTED,
+): KubeObject[] {
   const labels = offeringLabels(identity.offering);
   const namespacesRole = `saasplane:${identity.offering}:provider-namespaces`;
   const subject: Subject = { kind: 'ServiceAccount', name: identity.serviceAccount, namespace: identity.namespace };
   const username = `system:serviceaccount:${identity.namespace}:${identity.serviceAccount}`;
   const guardName = `saasplane-${identity.offering}-provider-namespaces`;
-  const carriesLabel = (o: string) => `has(${o}.metadata.labels) && '${LABEL_OFFERING}' in ${o}.metadata.labels && ${o}.metadata.labels['${LABEL_OFFERING}'] == '${identity.offering}'`;
+  const o = identity.offering;
   const objects: KubeObject[] = [];
   if (createNamespace) {
     const ns: Named<Namespace> = {
@@ -96,7 +111,7 @@ export function planProviderShared(identity: ProviderIdentity, createNamespace: 
   const sa: Named<ServiceAccount> = {
     apiVersion: 'v1',
     kind: 'ServiceAccount',
-    metadata: { name: identity.serviceAccount, namespace: identity.namespace, labels },
+    metadata: { name: identity.serviceAccount, namespace: identity.namespace, labels: { ...labels, [LABEL_ACCESS]: 'provider' } },
     automountServiceAccountToken: false,
   };
   const tenantRole: Named<ClusterRole> = {
@@ -105,11 +120,13 @@ export function planProviderShared(identity: ProviderIdentity, createNamespace: 
     metadata: { name: identity.tenantRole, labels },
     rules: PROVIDER_TENANT_RULES.map((r) => ({ ...r })),
   };
+  // cluster-wide only `create`: reading, changing and deleting a namespace come with the
+  // RoleBinding in that tenant namespace
   const nsRole: Named<ClusterRole> = {
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'ClusterRole',
     metadata: { name: namespacesRole, labels },
-    rules: [{ apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] }],
+    rules: [{ apiGroups: [''], resources: ['namespaces'], verbs: ['create'] }],
   };
   const nsBinding: Named<ClusterRoleBinding> = {
     apiVersion: 'rbac.authorization.k8s.io/v1',
@@ -118,6 +135,7 @@ export function planProviderShared(identity: ProviderIdentity, createNamespace: 
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: namespacesRole },
     subjects: [subject],
   };
+  const label = (key: string) => `variables.labels['${key}']`;
   const guard: Named<ValidatingAdmissionPolicy> = {
     apiVersion: 'admissionregistration.k8s.io/v1',
     kind: 'ValidatingAdmissionPolicy',
@@ -126,14 +144,28 @@ export function planProviderShared(identity: ProviderIdentity, createNamespace: 
       failurePolicy: 'Fail',
       matchConstraints: { resourceRules: [admissionRule('', ['namespaces'], ['CREATE', 'UPDATE', 'DELETE'])] },
       matchConditions: [{ name: 'is-provider', expression: `request.userInfo.username == '${username}'` }],
+      variables: [
+        { name: 'labels', expression: 'object != null && has(object.metadata.labels) ? object.metadata.labels : {}' },
+        { name: 'oldLabels', expression: 'oldObject != null && has(oldObject.metadata.labels) ? oldObject.metadata.labels : {}' },
+      ],
       validations: [
         {
-          expression: `request.operation == 'DELETE' || (${carriesLabel('object')})`,
-          message: `the provider of offering "${identity.offering}" may only create namespaces labelled ${LABEL_OFFERING}=${identity.offering}`,
+          expression: `request.operation != 'CREATE' || (${label(LABEL_OFFERING)} == '${o}' && '${LABEL_TENANT}' in variables.labels `
+            + `&& object.metadata.name == '${o}-' + ${label(LABEL_TENANT)} && ${label(LABEL_TENANT)} != 'system' && !${label(LABEL_TENANT)}.endsWith('-system'))`,
+          message: `the provider of offering "${o}" may only create tenant namespaces "${o}-<tenant>" labelled ${LABEL_OFFERING}=${o} and ${LABEL_TENANT}=<tenant>`,
         },
         {
-          expression: `request.operation == 'CREATE' || (${carriesLabel('oldObject')})`,
-          message: `the provider of offering "${identity.offering}" may only change or delete namespaces labelled ${LABEL_OFFERING}=${identity.offering}`,
+          expression: `request.operation != 'CREATE' || (${label(PSA_ENFORCE)} == '${podSecurity}' && ${label(`${PSA_ENFORCE}-version`)} == '${POD_SECURITY_VERSION}')`,
+          message: `the provider of offering "${o}" may only create namespaces that enforce Pod Security "${podSecurity}" (labels ${PSA_ENFORCE}=${podSecurity}, ${PSA_ENFORCE}-version=${POD_SECURITY_VERSION})`,
+        },
+        {
+          expression: `request.operation == 'CREATE' || (variables.oldLabels['${LABEL_OFFERING}'] == '${o}' && '${LABEL_TENANT}' in variables.oldLabels)`,
+          message: `the provider of offering "${o}" may only change or delete its tenants' namespaces`,
+        },
+        {
+          expression: `request.operation != 'UPDATE' || (variables.labels.all(k, k == '${LABEL_PLAN}' || (k in variables.oldLabels && variables.oldLabels[k] == variables.labels[k])) `
+            + `&& variables.oldLabels.all(k, k == '${LABEL_PLAN}' || k in variables.labels))`,
+          message: `the provider of offering "${o}" may change no namespace label but ${LABEL_PLAN} (Pod Security and tenant identity labels are fixed)`,
         },
       ],
     },
@@ -172,7 +204,9 @@ export interface ConsumerIdentity {
 /** ServiceAccount, Role and RoleBinding of a tenant's users, all inside the tenant namespace. */
 export function planConsumerAccess(tenant: ResolvedTenant, identity: ConsumerIdentity): KubeObject[] {
   const metadata = { name: identity.name, namespace: tenant.namespace, labels: offeringLabels(tenant.offering.name) };
-  const sa: Named<ServiceAccount> = { apiVersion: 'v1', kind: 'ServiceAccount', metadata, automountServiceAccountToken: false };
+  const sa: Named<ServiceAccount> = {
+    apiVersion: 'v1', kind: 'ServiceAccount', metadata: { ...metadata, labels: { ...metadata.labels, [LABEL_ACCESS]: 'consumer' } }, automountServiceAccountToken: false,
+  };
   const role: Named<Role> = {
     apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata, rules: CONSUMER_RULES.map((r) => ({ ...r })),
   };

@@ -2,59 +2,21 @@
 // the recording rules that turn cluster metrics into per-tenant consumption.
 import type { ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding, Validation } from 'kubernetes-types/admissionregistration/v1';
 import { admissionRule, KubeObject } from './kube';
-import type { OfferingSpec } from './model';
-import { LABEL_OFFERING, offeringLabels } from './names';
+import { OfferingSpec, PodSecurityLevel } from './model';
+import { LABEL_OFFERING, LABEL_TENANT, offeringLabels, providerNamespace, PSA_ENFORCE } from './names';
 
 type Named<T> = T & KubeObject;
 
 /** CEL for the pod spec of any workload kind the guard matches. */
 const POD_SPEC = "object.kind == 'Pod' ? object.spec : object.kind == 'CronJob' ? object.spec.jobTemplate.spec.template.spec : object.spec.template.spec";
+/** Kinds the tenant guard matches that carry no pod spec. */
+const NOT_PODS = "['Service', 'PersistentVolumeClaim', 'Secret', 'Ingress']";
 
-/**
- * A ValidatingAdmissionPolicy on the offering's tenant namespaces, so that what the chart (or
- * anyone with access) creates later stays within the offering's rules: no NodePort or
- * LoadBalancer Services unless allowed, no hostPath volumes, claims only on allowed storage classes.
- */
-export function planAdmissionGuard(offering: OfferingSpec): KubeObject[] {
-  const name = `saasplane-${offering.name}-tenant-guard`;
-  const labels = offeringLabels(offering.name);
-  const validations: Validation[] = [];
-  const forbiddenTypes = [...(offering.allowNodePorts ? [] : ['NodePort']), ...(offering.allowLoadBalancers ? [] : ['LoadBalancer'])];
-  if (forbiddenTypes.length > 0) {
-    validations.push({
-      expression: `object.kind != 'Service' || !has(object.spec.type) || !(object.spec.type in [${forbiddenTypes.map((t) => `'${t}'`).join(', ')}])`,
-      message: `offering "${offering.name}" does not allow Services of type ${forbiddenTypes.join(' or ')}`,
-    });
-  }
-  validations.push({
-    expression: "object.kind in ['Service', 'PersistentVolumeClaim'] || !has(variables.podSpec.volumes) || variables.podSpec.volumes.all(v, !has(v.hostPath))",
-    message: `offering "${offering.name}" does not allow hostPath volumes`,
-  });
-  const classes = offering.storageClasses ?? [];
-  if (classes.length > 0) {
-    validations.push({
-      expression: `object.kind != 'PersistentVolumeClaim' || (has(object.spec.storageClassName) && object.spec.storageClassName in [${classes.map((c) => `'${c}'`).join(', ')}])`,
-      message: `offering "${offering.name}" allows PersistentVolumeClaims only on storage classes ${classes.join(', ')}`,
-    });
-  }
-  const policy: Named<ValidatingAdmissionPolicy> = {
-    apiVersion: 'admissionregistration.k8s.io/v1',
-    kind: 'ValidatingAdmissionPolicy',
-    metadata: { name, labels },
-    spec: {
-      failurePolicy: 'Fail',
-      matchConstraints: {
-        namespaceSelector: { matchLabels: { [LABEL_OFFERING]: offering.name } },
-        resourceRules: [
-          admissionRule('', ['pods', 'services', 'persistentvolumeclaims', 'replicationcontrollers'], ['CREATE', 'UPDATE']),
-          admissionRule('apps', ['deployments', 'statefulsets', 'daemonsets', 'replicasets'], ['CREATE', 'UPDATE']),
-          admissionRule('batch', ['jobs', 'cronjobs'], ['CREATE', 'UPDATE']),
-        ],
-      },
-      variables: [{ name: 'podSpec', expression: `object.kind in ['Service', 'PersistentVolumeClaim'] ? {} : ${POD_SPEC}` }],
-      validations,
-    },
-  };
+const quoted = (values: readonly string[]) => `[${values.map((v) => `'${v}'`).join(', ')}]`;
+
+function policyWithBinding(name: string, offering: string, spec: ValidatingAdmissionPolicy['spec']): KubeObject[] {
+  const labels = offeringLabels(offering);
+  const policy: Named<ValidatingAdmissionPolicy> = { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy', metadata: { name, labels }, spec };
   const binding: Named<ValidatingAdmissionPolicyBinding> = {
     apiVersion: 'admissionregistration.k8s.io/v1',
     kind: 'ValidatingAdmissionPolicyBinding',
@@ -62,6 +24,141 @@ export function planAdmissionGuard(offering: OfferingSpec): KubeObject[] {
     spec: { policyName: name, validationActions: ['Deny'] },
   };
   return [policy, binding];
+}
+
+/**
+ * The offering's admission policies, for every identity (GitOps tools, the provider, consumers):
+ * - the tenant guard on the offering's tenant namespaces, so that what the chart (or anyone with
+ *   access) creates later stays within the offering's rules: no NodePort or LoadBalancer Services
+ *   unless allowed, no externalIPs or ExternalName, no hostPath volumes, claims only on allowed
+ *   storage classes, images always pulled, Ingress hosts inside the offering's domains, and no
+ *   Secrets that would hold a non-expiring ServiceAccount token;
+ * - the restart guard: a caller without `update` on a workload (a consumer, who has `patch` for
+ *   `kubectl rollout restart`) may change only the pod template's restart annotation;
+ * - the namespace identity guard: a namespace's offering and tenant labels never change, and a
+ *   tenant namespace is named `<offering>-<tenant>`, so that offerings cannot take over each
+ *   other's namespaces.
+ */
+export function planAdmissionGuard(offering: OfferingSpec): KubeObject[] {
+  const o = offering.name;
+  const validations: Validation[] = [];
+  const forbiddenTypes = ['ExternalName', ...(offering.allowNodePorts ? [] : ['NodePort']), ...(offering.allowLoadBalancers ? [] : ['LoadBalancer'])];
+  validations.push({
+    expression: `object.kind != 'Service' || !has(object.spec.type) || !(object.spec.type in ${quoted(forbiddenTypes)})`,
+    message: `offering "${o}" does not allow Services of type ${forbiddenTypes.join(', ')}`,
+  }, {
+    expression: "object.kind != 'Service' || !has(object.spec.externalIPs) || size(object.spec.externalIPs) == 0",
+    message: `offering "${o}" does not allow Services with externalIPs (CVE-2020-8554)`,
+  }, {
+    expression: "object.kind != 'Secret' || !has(object.type) || object.type != 'kubernetes.io/service-account-token'",
+    message: `offering "${o}" does not allow Secrets of type kubernetes.io/service-account-token (tokens without expiry): request short-lived tokens with the TokenRequest API (saasplane kubeconfig)`,
+  }, {
+    expression: `object.kind in ${NOT_PODS} || !has(variables.podSpec.volumes) || variables.podSpec.volumes.all(v, !has(v.hostPath))`,
+    message: `offering "${o}" does not allow hostPath volumes`,
+  });
+  if (offering.alwaysPullImages ?? true) {
+    validations.push({
+      expression: `object.kind in ${NOT_PODS} || ((has(variables.podSpec.initContainers) ? variables.podSpec.initContainers : []) + variables.podSpec.containers)`
+        + ".all(c, has(c.imagePullPolicy) && c.imagePullPolicy == 'Always')",
+      message: `offering "${o}" requires imagePullPolicy: Always on every container, so that no tenant runs an image another pulled (MTB CC-DI-1)`,
+    });
+  }
+  const classes = offering.storageClasses ?? [];
+  if (classes.length > 0) {
+    validations.push({
+      expression: `object.kind != 'PersistentVolumeClaim' || (has(object.spec.storageClassName) && object.spec.storageClassName in ${quoted(classes)})`,
+      message: `offering "${o}" allows PersistentVolumeClaims only on storage classes ${classes.join(', ')}`,
+    });
+  }
+  const domains = offering.ingressDomains ?? [];
+  validations.push({
+    expression: 'object.kind != \'Ingress\' || (!has(object.spec.defaultBackend) && has(object.spec.rules) && object.spec.rules.all(r, has(r.host) && !r.host.startsWith(\'*\') '
+      + `&& (r.host in ${quoted(domains)} || ${quoted(domains)}.exists(d, r.host.endsWith('.' + d)))))`,
+    message: domains.length > 0
+      ? `offering "${o}" allows Ingress rules only for hosts in ${domains.join(', ')}, each rule with a host`
+      : `offering "${o}" declares no ingressDomains: no Ingress may route to its tenants`,
+  });
+  const inOffering = { matchLabels: { [LABEL_OFFERING]: o } };
+  const annotations = (obj: string) => `has(${obj}.spec.template.metadata) && has(${obj}.spec.template.metadata.annotations) ? ${obj}.spec.template.metadata.annotations : {}`;
+  const labelsOf = (obj: string) => `has(${obj}.metadata.labels) ? ${obj}.metadata.labels : {}`;
+  const templateLabels = (obj: string) => `has(${obj}.spec.template.metadata) && has(${obj}.spec.template.metadata.labels) ? ${obj}.spec.template.metadata.labels : {}`;
+  return [
+    ...policyWithBinding(`saasplane-${o}-tenant-guard`, o, {
+      failurePolicy: 'Fail',
+      matchConstraints: {
+        namespaceSelector: inOffering,
+        resourceRules: [
+          admissionRule('', ['pods', 'services', 'persistentvolumeclaims', 'replicationcontrollers', 'secrets'], ['CREATE', 'UPDATE']),
+          admissionRule('apps', ['deployments', 'statefulsets', 'daemonsets', 'replicasets'], ['CREATE', 'UPDATE']),
+          admissionRule('batch', ['jobs', 'cronjobs'], ['CREATE', 'UPDATE']),
+          admissionRule('networking.k8s.io', ['ingresses'], ['CREATE', 'UPDATE']),
+        ],
+      },
+      variables: [{ name: 'podSpec', expression: `object.kind in ${NOT_PODS} ? {} : ${POD_SPEC}` }],
+      validations,
+    }),
+    ...policyWithBinding(`saasplane-${o}-restart-only`, o, {
+      failurePolicy: 'Fail',
+      matchConstraints: {
+        namespaceSelector: inOffering,
+        resourceRules: [admissionRule('apps', ['deployments', 'statefulsets', 'daemonsets'], ['UPDATE'])],
+      },
+      matchConditions: [{
+        name: 'cannot-update',
+        expression: "!authorizer.group('apps').resource(request.resource.resource).namespace(request.namespace).name(request.name).check('update').allowed()",
+      }],
+      variables: [
+        { name: 'annotations', expression: annotations('object') },
+        { name: 'oldAnnotations', expression: annotations('oldObject') },
+      ],
+      validations: [{
+        expression: 'object.spec.template.spec == oldObject.spec.template.spec'
+          + ` && (${templateLabels('object')}) == (${templateLabels('oldObject')})`
+          + ` && (${labelsOf('object')}) == (${labelsOf('oldObject')})`
+          + ' && (has(object.spec.replicas) ? object.spec.replicas : -1) == (has(oldObject.spec.replicas) ? oldObject.spec.replicas : -1)'
+          + ` && variables.annotations.all(k, k == '${RESTARTED_AT}' || (k in variables.oldAnnotations && variables.oldAnnotations[k] == variables.annotations[k]))`
+          + ` && variables.oldAnnotations.all(k, k == '${RESTARTED_AT}' || k in variables.annotations)`,
+        message: `in offering "${o}", a caller without update rights on workloads may only restart them (kubectl rollout restart): only the pod template's ${RESTARTED_AT} annotation may change`,
+      }],
+    }),
+    ...policyWithBinding(`saasplane-${o}-namespace-identity`, o, {
+      failurePolicy: 'Fail',
+      matchConstraints: { resourceRules: [admissionRule('', ['namespaces'], ['CREATE', 'UPDATE'])] },
+      matchConditions: [{
+        name: 'of-this-offering',
+        expression: `(has(object.metadata.labels) && object.metadata.labels['${LABEL_OFFERING}'] == '${o}')`
+          + ` || (oldObject != null && has(oldObject.metadata.labels) && oldObject.metadata.labels['${LABEL_OFFERING}'] == '${o}')`,
+      }],
+      variables: [
+        { name: 'labels', expression: labelsOf('object') },
+        { name: 'oldLabels', expression: `oldObject == null ? {} : (${labelsOf('oldObject')})` },
+      ],
+      validations: [
+        {
+          expression: `oldObject == null || (variables.labels['${LABEL_OFFERING}'] == variables.oldLabels['${LABEL_OFFERING}']`
+            + ` && ('${LABEL_TENANT}' in variables.labels) == ('${LABEL_TENANT}' in variables.oldLabels)`
+            + ` && (!('${LABEL_TENANT}' in variables.labels) || variables.labels['${LABEL_TENANT}'] == variables.oldLabels['${LABEL_TENANT}']))`,
+          message: `the ${LABEL_OFFERING} and ${LABEL_TENANT} labels of a namespace of offering "${o}" never change`,
+        },
+        {
+          expression: `!('${LABEL_TENANT}' in variables.labels) || object.metadata.name == '${o}-' + variables.labels['${LABEL_TENANT}']`,
+          message: `a tenant namespace of offering "${o}" must be named "${o}-<tenant>" after its ${LABEL_TENANT} label`,
+        },
+      ],
+    }),
+  ];
+}
+
+/** The annotation `kubectl rollout restart` sets on a pod template. */
+export const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
+
+/** The offering's own namespace `<offering>-system`: its rules and, by default, its provider identity. */
+export function planOfferingNamespace(offering: OfferingSpec): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: providerNamespace(offering.name), labels: { ...offeringLabels(offering.name), [PSA_ENFORCE]: PodSecurityLevel.RESTRICTED } },
+  };
 }
 
 /** One recording rule. */
@@ -123,7 +220,8 @@ export function planRecordingRules(offering: OfferingSpec): KubeObject {
     kind: 'PrometheusRule',
     metadata: {
       name: `saasplane-${offering.name}-consumption`,
-      namespace: monitoring.prometheusNamespace ?? 'monitoring',
+      // the offering's own namespace: Prometheus' ruleNamespaceSelector must select it
+      namespace: providerNamespace(offering.name),
       labels: { ...offeringLabels(offering.name), ...monitoring.ruleLabels },
     },
     spec: { groups: recordingRuleGroups(offering) },

@@ -3,12 +3,14 @@
 // front-ends emit exactly these.
 import type { LimitRange, Namespace, ResourceQuota } from 'kubernetes-types/core/v1';
 import type { NetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyPeer, NetworkPolicyPort } from 'kubernetes-types/networking/v1';
+import { chartTraffic, TrafficTarget } from './chart-traffic';
 import { throwIfProblems } from './errors';
 import type { ChartRenderer, LoadedChart } from './helm';
 import type { KubeObject } from './kube';
 import { MetricsKind, PodSecurityLevel } from './model';
 import { LABEL_TENANT, podLabels, tenantLabels } from './names';
-import { containerDefaults, kubeVersion, ResolvedTenant } from './offering';
+import { containerDefaults, DEFAULT_EPHEMERAL_STORAGE, kubeVersion, ResolvedTenant } from './offering';
+import { planFitProblems } from './plan-fit';
 import { adaptChartObjects, TenantPlacement } from './post-render';
 
 /** Pod Security Admission version pinned with the level, so upgrades of the cluster do not silently tighten or loosen it. */
@@ -25,11 +27,14 @@ export interface TenantObjectPlan {
   readonly monitoring: KubeObject[];
 }
 
-/** Plans the non-chart objects of a tenant. */
-export function planTenantObjects(tenant: ResolvedTenant): TenantObjectPlan {
+/**
+ * Plans the non-chart objects of a tenant. The ingress controller and Prometheus are let in only
+ * to the pods and ports `chartObjects` route them to; without the chart's objects, not at all.
+ */
+export function planTenantObjects(tenant: ResolvedTenant, chartObjects: readonly KubeObject[] = []): TenantObjectPlan {
   return {
     namespace: planNamespace(tenant),
-    guardrails: [planResourceQuota(tenant), planLimitRange(tenant), ...planNetworkPolicies(tenant)],
+    guardrails: [planResourceQuota(tenant), planLimitRange(tenant), ...planNetworkPolicies(tenant, chartObjects)],
     monitoring: planMonitor(tenant),
   };
 }
@@ -60,23 +65,34 @@ function planNamespace(tenant: ResolvedTenant): Named<Namespace> {
   };
 }
 
-function planResourceQuota(tenant: ResolvedTenant): Named<ResourceQuota> {
+/** The ResourceQuota's `hard` of a plan: compute, ephemeral storage, storage and the object counts MTB lists. */
+export function quotaHard(tenant: ResolvedTenant): Record<string, string> {
   const q = tenant.plan.quota;
-  const hard: Record<string, string> = {
+  const ephemeral = q.ephemeralStorage ?? DEFAULT_EPHEMERAL_STORAGE;
+  return {
     'requests.cpu': q.cpu,
     'limits.cpu': q.cpuLimit ?? q.cpu,
     'requests.memory': q.memory,
     'limits.memory': q.memoryLimit ?? q.memory,
+    'requests.ephemeral-storage': ephemeral,
+    'limits.ephemeral-storage': ephemeral,
     'requests.storage': q.storage ?? '0',
     'persistentvolumeclaims': String(q.persistentVolumeClaims ?? 10),
     'pods': String(q.pods ?? 20),
     'services': String(q.services ?? 10),
     'configmaps': String(q.configMaps ?? 50),
     'secrets': String(q.secrets ?? 50),
+    'replicationcontrollers': String(q.replicationControllers ?? 0),
+    'count/replicasets.apps': String(q.replicaSets ?? 100),
+    // this quota is the namespace's only one: a second ResourceQuota could not loosen it, but counts are kept tight
+    'resourcequotas': '1',
     'services.nodeports': tenant.offering.allowNodePorts ? String(q.services ?? 10) : '0',
     'services.loadbalancers': tenant.offering.allowLoadBalancers ? String(q.services ?? 10) : '0',
   };
-  return { apiVersion: 'v1', kind: 'ResourceQuota', metadata: meta(tenant, 'tenant-quota'), spec: { hard } };
+}
+
+function planResourceQuota(tenant: ResolvedTenant): Named<ResourceQuota> {
+  return { apiVersion: 'v1', kind: 'ResourceQuota', metadata: meta(tenant, 'tenant-quota'), spec: { hard: quotaHard(tenant) } };
 }
 
 function planLimitRange(tenant: ResolvedTenant): Named<LimitRange> {
@@ -88,8 +104,8 @@ function planLimitRange(tenant: ResolvedTenant): Named<LimitRange> {
     spec: {
       limits: [{
         type: 'Container',
-        defaultRequest: { cpu: d.cpuRequest, memory: d.memoryRequest },
-        default: { cpu: d.cpuLimit, memory: d.memoryLimit },
+        defaultRequest: { 'cpu': d.cpuRequest, 'memory': d.memoryRequest, 'ephemeral-storage': d.ephemeralStorageRequest },
+        default: { 'cpu': d.cpuLimit, 'memory': d.memoryLimit, 'ephemeral-storage': d.ephemeralStorageLimit },
       }],
     },
   };
@@ -103,8 +119,17 @@ function namespacePeer(labels: Record<string, string>, pods?: Record<string, str
   return { namespaceSelector: { matchLabels: labels }, ...(pods ? { podSelector: { matchLabels: pods } } : {}) };
 }
 
+/** Ingress from `peer` to the target's pods, on its ports only. */
+function allowFrom(peer: NetworkPolicyPeer, target: TrafficTarget): NetworkPolicy['spec'] {
+  return {
+    podSelector: { matchLabels: target.podSelector },
+    policyTypes: ['Ingress'],
+    ingress: [{ from: [peer], ports: target.ports.map((p) => ({ protocol: p.protocol, port: p.port })) }],
+  };
+}
+
 /** Default deny both ways, then only what the tenant needs. */
-function planNetworkPolicies(tenant: ResolvedTenant): Array<Named<NetworkPolicy>> {
+function planNetworkPolicies(tenant: ResolvedTenant, chartObjects: readonly KubeObject[]): Array<Named<NetworkPolicy>> {
   const network = tenant.offering.network ?? {};
   const all = {};
   const dnsPorts: NetworkPolicyPort[] = [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }];
@@ -124,21 +149,18 @@ function planNetworkPolicies(tenant: ResolvedTenant): Array<Named<NetworkPolicy>
         ports: dnsPorts,
       }],
     }),
-    policy(tenant, 'allow-ingress-controller', {
-      podSelector: all,
-      policyTypes: ['Ingress'],
-      ingress: [{ from: [namespacePeer(network.ingressControllerNamespace ?? { 'kubernetes.io/metadata.name': 'ingress-nginx' })] }],
-    }),
   ];
-  const metrics = tenant.offering.metrics;
-  if (metrics) {
+  const traffic = chartTraffic(chartObjects, tenant.offering.metrics, tenant.releaseName);
+  const controller = namespacePeer(network.ingressControllerNamespace ?? { 'kubernetes.io/metadata.name': 'ingress-nginx' });
+  for (const target of traffic.ingress) {
+    policies.push(policy(tenant, `allow-ingress-controller-${target.name}`, allowFrom(controller, target)));
+  }
+  if (traffic.scrape.length > 0) {
     const monitoring = tenant.offering.monitoring ?? {};
-    const prometheusNamespace = monitoring.prometheusNamespace ?? 'monitoring';
-    policies.push(policy(tenant, 'allow-prometheus-scrape', {
-      podSelector: all,
-      policyTypes: ['Ingress'],
-      ingress: [{ from: [namespacePeer(monitoring.prometheusNamespaceSelector ?? { 'kubernetes.io/metadata.name': prometheusNamespace })] }],
-    }));
+    const prometheus = namespacePeer(monitoring.prometheusNamespaceSelector ?? { 'kubernetes.io/metadata.name': monitoring.prometheusNamespace ?? 'monitoring' });
+    for (const target of traffic.scrape) {
+      policies.push(policy(tenant, `allow-prometheus-scrape-${target.name}`, allowFrom(prometheus, target)));
+    }
   }
   for (const dep of tenant.dependencies) {
     const to: NetworkPolicyPeer[] = dep.cidr !== undefined
@@ -194,19 +216,28 @@ export function tenantPlacement(tenant: ResolvedTenant): TenantPlacement {
     storageClasses: tenant.offering.storageClasses ?? [],
     allowNodePorts: tenant.offering.allowNodePorts ?? false,
     allowLoadBalancers: tenant.offering.allowLoadBalancers ?? false,
+    alwaysPullImages: tenant.offering.alwaysPullImages ?? true,
+    ingressDomains: tenant.offering.ingressDomains ?? [],
   };
 }
 
 /**
  * The tenant's chart objects: rendered by `renderer` and adapted to the tenant (namespace, labels,
  * placement). Throws one error listing every guard the rendering breaks (cluster-scoped objects,
- * host paths, node ports, foreign storage classes).
+ * host paths, node ports, foreign storage classes, policies or bindings that widen isolation,
+ * Ingress hosts outside the offering's domains or routes outside the chart) and every quota the
+ * rendered workloads do not fit in.
  */
 export function renderTenantChart(tenant: ResolvedTenant, chart: LoadedChart, renderer: ChartRenderer): KubeObject[] {
   const rendered = renderer.render({
     chart, releaseName: tenant.releaseName, namespace: tenant.namespace, values: tenant.values, kubeVersion: kubeVersion(tenant.offering),
   });
   const adapted = adaptChartObjects(rendered, tenantPlacement(tenant));
-  throwIfProblems(`tenant "${tenant.name}" of offering "${tenant.offering.name}" cannot use the chart`, adapted.problems);
+  const problems = [...adapted.problems];
+  if (problems.length === 0) {
+    const traffic = chartTraffic(adapted.objects, tenant.offering.metrics, tenant.releaseName);
+    problems.push(...traffic.problems, ...planFitProblems(tenant, adapted.objects));
+  }
+  throwIfProblems(`tenant "${tenant.name}" of offering "${tenant.offering.name}" cannot use the chart`, problems);
   return adapted.objects;
 }

@@ -4,6 +4,7 @@
 import type { PodSpec, Toleration } from 'kubernetes-types/core/v1';
 import type { RenderedObject } from './helm';
 import type { KubeObject } from './kube';
+import { isDnsName, isInDomain } from './names';
 
 /** Built-in kinds that are not namespaced (Kubernetes 1.34). */
 export const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
@@ -30,6 +31,10 @@ export interface TenantPlacement {
   readonly storageClasses: readonly string[];
   readonly allowNodePorts: boolean;
   readonly allowLoadBalancers: boolean;
+  /** Set `imagePullPolicy: Always` on every container. */
+  readonly alwaysPullImages: boolean;
+  /** Domains Ingress hosts must be in. Empty: no Ingress host allowed. */
+  readonly ingressDomains: readonly string[];
 }
 
 /** The adapted objects, or the problems that forbid them. */
@@ -55,7 +60,8 @@ export function adaptChartObjects(rendered: readonly RenderedObject[], placement
       namespace: placement.namespace,
       labels: { ...object.metadata.labels, ...placement.labels },
     };
-    problems.push(...serviceProblems(object, where, placement));
+    problems.push(...serviceProblems(object, where, placement), ...networkPolicyProblems(object, where),
+      ...bindingProblems(object, where, placement.namespace), ...ingressProblems(object, where, placement.ingressDomains));
     for (const podSpec of podSpecsOf(object, placement.podLabels)) {
       problems.push(...hostPathProblems(podSpec, where));
       placePod(podSpec, placement);
@@ -95,6 +101,11 @@ function podSpecsOf(object: KubeObject, podLabels: Record<string, string>): PodS
 }
 
 function placePod(podSpec: PodSpec, placement: TenantPlacement): void {
+  if (placement.alwaysPullImages) {
+    for (const container of [...(podSpec.initContainers ?? []), ...(podSpec.containers ?? [])]) {
+      container.imagePullPolicy = 'Always';
+    }
+  }
   if (placement.nodeSelector && Object.keys(placement.nodeSelector).length > 0) {
     podSpec.nodeSelector = { ...podSpec.nodeSelector, ...placement.nodeSelector };
   }
@@ -143,12 +154,95 @@ function serviceProblems(object: KubeObject, where: string, placement: TenantPla
   if (object.kind !== 'Service') {
     return [];
   }
-  const type = (object.spec as { type?: string } | undefined)?.type;
-  if (type === 'NodePort' && !placement.allowNodePorts) {
-    return [`${where} is of type NodePort: the offering does not allow node ports; use ClusterIP behind the ingress, or set allowNodePorts on the offering`];
+  const spec = (object.spec ?? {}) as { type?: string; externalIPs?: string[] };
+  const problems: string[] = [];
+  if (spec.type === 'NodePort' && !placement.allowNodePorts) {
+    problems.push(`${where} is of type NodePort: the offering does not allow node ports; use ClusterIP behind the ingress, or set allowNodePorts on the offering`);
   }
-  if (type === 'LoadBalancer' && !placement.allowLoadBalancers) {
-    return [`${where} is of type LoadBalancer: the offering does not allow load balancers; use ClusterIP behind the ingress, or set allowLoadBalancers on the offering`];
+  if (spec.type === 'LoadBalancer' && !placement.allowLoadBalancers) {
+    problems.push(`${where} is of type LoadBalancer: the offering does not allow load balancers; use ClusterIP behind the ingress, or set allowLoadBalancers on the offering`);
   }
-  return [];
+  if (spec.type === 'ExternalName') {
+    problems.push(`${where} is of type ExternalName: a tenant may not alias names outside its namespace; declare the target as a network dependency of the offering`);
+  }
+  if ((spec.externalIPs ?? []).length > 0) {
+    problems.push(`${where} sets externalIPs ${JSON.stringify(spec.externalIPs)}: a tenant could intercept traffic to those addresses (CVE-2020-8554); remove them and route through the ingress`);
+  }
+  return problems;
+}
+
+interface PolicyRule { from?: unknown[]; to?: unknown[] }
+interface PolicyPeer { podSelector?: unknown; namespaceSelector?: unknown; ipBlock?: unknown }
+
+/**
+ * NetworkPolicies add up: one in the chart can only open paths. Paths inside the namespace are
+ * open already, so a chart's policy may name only peers of its own namespace (pod selectors).
+ */
+function networkPolicyProblems(object: KubeObject, where: string): string[] {
+  if (object.kind !== 'NetworkPolicy') {
+    return [];
+  }
+  const spec = (object.spec ?? {}) as { ingress?: PolicyRule[]; egress?: PolicyRule[] };
+  const rules = [...(spec.ingress ?? []).map((r) => r.from), ...(spec.egress ?? []).map((r) => r.to)];
+  const widens = rules.some((peers) => !peers || peers.length === 0
+    || (peers as PolicyPeer[]).some((p) => p.namespaceSelector !== undefined || p.ipBlock !== undefined || p.podSelector === undefined));
+  return widens
+    ? [`${where} opens traffic to or from outside the tenant namespace (a rule without peers, a namespaceSelector or an ipBlock): policies add up, so this would widen the tenant's isolation; `
+      + 'declare the path as a network dependency of the offering instead, or limit the rule to pod selectors']
+    : [];
+}
+
+/** RoleBindings of a chart may bind only the chart's Roles, and only to the namespace's ServiceAccounts. */
+function bindingProblems(object: KubeObject, where: string, namespace: string): string[] {
+  if (object.kind !== 'RoleBinding') {
+    return [];
+  }
+  const problems: string[] = [];
+  const roleRef = (object.roleRef ?? {}) as { kind?: string; name?: string };
+  if (roleRef.kind !== 'Role') {
+    problems.push(`${where} binds the ${roleRef.kind ?? 'unknown'} "${roleRef.name}": a tenant's chart may bind only Roles it renders itself; write a Role with the rules the application needs`);
+  }
+  for (const subject of (object.subjects ?? []) as Array<{ kind?: string; name?: string; namespace?: string }>) {
+    if (subject.kind !== 'ServiceAccount' || (subject.namespace !== undefined && subject.namespace !== namespace)) {
+      problems.push(`${where} grants to ${subject.kind ?? 'a subject'} "${subject.name}"${subject.namespace ? ` of namespace "${subject.namespace}"` : ''}: `
+        + 'a tenant\'s chart may grant only to ServiceAccounts of the tenant namespace; use ConsumerAccess for people');
+    }
+  }
+  return problems;
+}
+
+interface IngressSpec { rules?: Array<{ host?: string }>; tls?: Array<{ hosts?: string[] }> }
+
+/** Ingress hosts: every rule names a host, inside one of the offering's domains. */
+function ingressProblems(object: KubeObject, where: string, domains: readonly string[]): string[] {
+  if (object.kind !== 'Ingress') {
+    return [];
+  }
+  const spec = (object.spec ?? {}) as IngressSpec & { defaultBackend?: unknown };
+  const problems: string[] = [];
+  if (spec.defaultBackend !== undefined || (spec.rules ?? []).some((r) => !r.host)) {
+    problems.push(`${where} routes requests for any host: it would take other tenants' traffic on its ingress class; give every rule a host and no defaultBackend`);
+  }
+  for (const host of ingressHosts(object)) {
+    if (!isDnsName(host)) {
+      problems.push(`${where} serves host "${host}": a tenant's Ingress host must be a plain lowercase DNS name (no wildcard), so that it serves only its own traffic`);
+      continue;
+    }
+    if (!domains.some((d) => isInDomain(host, d))) {
+      problems.push(domains.length === 0
+        ? `${where} serves host "${host}", but the offering declares no ingressDomains: set ingressDomains on the offering (e.g. ["${host.split('.').slice(1).join('.') || host}"])`
+        : `${where} serves host "${host}", outside the offering's domains ${domains.map((d) => `"${d}"`).join(', ')}: choose a host such as "<tenant>.${domains[0]}"`);
+    }
+  }
+  return problems;
+}
+
+/** The host names an Ingress serves (rules and TLS), without duplicates. */
+export function ingressHosts(object: KubeObject): string[] {
+  if (object.kind !== 'Ingress') {
+    return [];
+  }
+  const spec = (object.spec ?? {}) as IngressSpec;
+  const hosts = [...(spec.rules ?? []).map((r) => r.host), ...(spec.tls ?? []).flatMap((t) => t.hosts ?? [])];
+  return [...new Set(hosts.filter((h): h is string => typeof h === 'string' && h.length > 0))];
 }

@@ -9,7 +9,7 @@ export interface ProviderAccessArgs {
   readonly offering: SaaSOffering;
   /** Namespace of the provider's ServiceAccount. @default "<offering>-system" */
   readonly namespace?: string;
-  /** Create that namespace. @default true */
+  /** Create that namespace. @default - true, unless it is `<offering>-system`, which the offering creates */
   readonly createNamespace?: boolean;
   /** Name of the provider's ServiceAccount. @default "provider" */
   readonly serviceAccountName?: string;
@@ -34,7 +34,9 @@ export class ProviderAccess extends pulumi.ComponentResource {
     validated(args.offering, () => validateProviderAccess(name, namespace, serviceAccount));
     super('saasplane:index:ProviderAccess', name, {}, opts);
     this.identity = providerIdentity(offeringName, namespace, serviceAccount);
-    registerObjects(name, planProviderShared(this.identity, args.createNamespace ?? true), { parent: this });
+    const defaultNamespace = namespace === providerNamespace(offeringName);
+    registerObjects(name, planProviderShared(this.identity, args.createNamespace ?? !defaultNamespace, args.offering.spec.podSecurity),
+      { parent: this, dependsOn: defaultNamespace ? [args.offering._namespace] : [] });
     this.serviceAccount = pulumi.output(`${namespace}/${serviceAccount}`);
     args.offering._registerProvider(this);
     this.registerOutputs({ serviceAccount: this.serviceAccount });

@@ -1,5 +1,5 @@
 import * as pulumi from '@pulumi/pulumi';
-import { loadChart, LoadedChart, OfferingMembers, OfferingSpec, planAdmissionGuard, planRecordingRules, validateOffering } from '../core';
+import { loadChart, LoadedChart, OfferingMembers, OfferingSpec, planAdmissionGuard, planOfferingNamespace, planRecordingRules, validateOffering } from '../core';
 import { registerObjects } from './emit';
 import type { ProviderAccess } from './provider-access';
 import { TenantInstance, TenantOptions } from './tenant-instance';
@@ -26,6 +26,8 @@ export class SaaSOffering extends pulumi.ComponentResource {
   public readonly spec: OfferingSpec;
   /** The chart, fetched and read. */
   public readonly chart: LoadedChart;
+  /** @internal the offering's namespace `<offering>-system` */
+  public readonly _namespace: pulumi.CustomResource;
   private readonly members = new OfferingMembers<TenantInstance, ProviderAccess>((provider, tenant) => tenant._bindProvider(provider.identity));
 
   constructor(name: string, args: SaaSOfferingArgs, opts: pulumi.ComponentResourceOptions = {}) {
@@ -36,9 +38,10 @@ export class SaaSOffering extends pulumi.ComponentResource {
     this.spec = spec;
     this.chart = chart;
     const children = { parent: this };
+    [this._namespace] = registerObjects(name, [planOfferingNamespace(spec)], children);
     registerObjects(name, (spec.sharedObjects ?? []).map((o) => ({ ...o })), children);
     registerObjects(name, planAdmissionGuard(spec), children);
-    registerObjects(name, [planRecordingRules(spec)], children);
+    registerObjects(name, [planRecordingRules(spec)], { parent: this, dependsOn: [this._namespace] });
     this.offeringName = pulumi.output(spec.name);
     this.registerOutputs({ offeringName: this.offeringName });
   }
@@ -58,9 +61,14 @@ export class SaaSOffering extends pulumi.ComponentResource {
     return this.members.tenants;
   }
 
+  /** @internal problems when another tenant of this offering serves one of `hosts` */
+  public _hostProblems(tenantName: string, hosts: readonly string[]): string[] {
+    return this.members.hostProblems(tenantName, hosts);
+  }
+
   /** @internal called by TenantInstance once it is valid */
-  public _registerTenant(tenant: TenantInstance): void {
-    this.members.addTenant(tenant, tenant.tenantName);
+  public _registerTenant(tenant: TenantInstance, hosts: readonly string[]): void {
+    this.members.addTenant(tenant, tenant.tenantName, hosts);
   }
 
   /** @internal called by ProviderAccess */

@@ -1,7 +1,8 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import {
-  ChartRenderer, DependencySpec, HelmRenderer, loadChart, OfferingSpec, planProviderBinding, planTenantObjects, ProviderIdentity,
+  ChartRenderer, DependencySpec, HelmRenderer, ingressHosts, loadChart, throwIfProblems, OfferingSpec, planProviderBinding, planTenantObjects,
+  ProviderIdentity,
   providerIdentity, providerNamespace, renderTenantChart, ResolvedTenant, resolveTenant, tenantPlacement, validateOffering, Values,
 } from '../core';
 import { ChartDeployment, registerChart } from './chart';
@@ -81,7 +82,7 @@ export class TenantInstance extends pulumi.ComponentResource {
 
   constructor(name: string, args: TenantInstanceArgs, opts: pulumi.ComponentResourceOptions = {}) {
     const component = isOfferingComponent(args.offering) ? args.offering : undefined;
-    const { resolved, chart } = validated(component, () => {
+    const { resolved, chart, chartObjects, hosts } = validated(component, () => {
       const spec = component ? component.spec : args.offering as OfferingSpec;
       if (!component) {
         validateOffering(spec);
@@ -90,10 +91,10 @@ export class TenantInstance extends pulumi.ComponentResource {
       const tenant = resolveTenant(spec, { ...args, name: args.tenantName ?? name }, {
         chart: loaded, existingTenants: component ? component.tenantNames : [],
       });
-      if (args.renderer !== false) {
-        renderTenantChart(tenant, loaded, args.renderer ?? new HelmRenderer());
-      }
-      return { resolved: tenant, chart: loaded };
+      const rendered = args.renderer === false ? [] : renderTenantChart(tenant, loaded, args.renderer ?? new HelmRenderer());
+      const tenantHosts = [...new Set(rendered.flatMap(ingressHosts))].sort();
+      throwIfProblems(`tenant "${tenant.name}" of offering "${spec.name}" cannot be added`, component?._hostProblems(tenant.name, tenantHosts) ?? []);
+      return { resolved: tenant, chart: loaded, chartObjects: rendered, hosts: tenantHosts };
     });
 
     super('saasplane:index:TenantInstance', name, {}, { ...opts, parent: opts.parent ?? component });
@@ -101,7 +102,8 @@ export class TenantInstance extends pulumi.ComponentResource {
     this.resolved = resolved;
     this.childPrefix = name;
 
-    const planned = planTenantObjects(resolved);
+    // without a local render the ingress controller and Prometheus policies cannot be derived: they stay closed
+    const planned = planTenantObjects(resolved, chartObjects);
     const [namespace] = registerObjects(name, [planned.namespace], { parent: this }) as [k8s.core.v1.Namespace];
     this._inNamespace = { parent: this, dependsOn: [namespace] };
     const guardrails = registerObjects(name, planned.guardrails, this._inNamespace);
@@ -115,7 +117,7 @@ export class TenantInstance extends pulumi.ComponentResource {
     }, { parent: this, dependsOn: [namespace, ...guardrails] });
     registerObjects(name, planned.monitoring, { parent: this, dependsOn: [release] });
     if (component) {
-      component._registerTenant(this);
+      component._registerTenant(this, hosts);
     } else {
       for (const provider of args.providers ?? [{}]) {
         const ns = provider.namespace ?? providerNamespace(resolved.offering.name);

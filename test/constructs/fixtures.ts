@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { shop } from '../../examples/offering';
-import { SaaSApp, SaaSOffering, SaaSOfferingProps } from '../../src/constructs';
+import { SaaSApp, SaaSOffering, SaaSOfferingProps, TenantOptions } from '../../src/constructs';
 
 export const EXAMPLE_CHART = path.join(__dirname, '..', '..', 'examples', 'charts', 'shop');
 export const FIXTURE_CHARTS = path.join(__dirname, '..', 'fixtures', 'charts');
@@ -53,4 +53,10 @@ export function readTree(dir: string): Map<string, string> {
   };
   walk(dir);
   return files;
+}
+
+/** Tenant options with the tenant's own Ingress host in the example's domain (hosts are unique across tenants). */
+export function hosted(name: string, options: TenantOptions): TenantOptions {
+  const parameters = options.parameters ?? {};
+  return { ...options, parameters: { ...parameters, ingress: { host: `${name}.shop.example.com`, ...(parameters.ingress ?? {}) } } };
 }

@@ -2,14 +2,14 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, Chart, Lazy } from 'cdk8s';
-import { exampleOffering, FIXTURE_CHARTS, readTree, tempDir } from './fixtures';
+import { exampleOffering, FIXTURE_CHARTS, hosted, readTree, tempDir } from './fixtures';
 import { shop } from '../../examples/offering';
 import { ChartSource, ConsumerAccess, ProviderAccess, SaaSApp, SaaSOffering } from '../../src/constructs';
 
 function synthExample(outdir: string): void {
   const { app, offering } = exampleOffering({}, outdir);
-  const acme = offering.addTenant('acme', { plan: 'small', parameters: { replicaCount: 2 } });
-  offering.addTenant('globex', { plan: 'large', parameters: { theme: 'dark' } });
+  const acme = offering.addTenant('acme', hosted('acme', { plan: 'small', parameters: { replicaCount: 2 } }));
+  offering.addTenant('globex', hosted('globex', { plan: 'large', parameters: { theme: 'dark' } }));
   new ProviderAccess(app, 'provider', { offering });
   new ConsumerAccess(app, 'acme-users', { tenant: acme });
   app.synth();
@@ -20,6 +20,7 @@ describe('SaaSApp synthesis', () => {
     const outdir = tempDir();
     synthExample(outdir);
     expect([...readTree(outdir).keys()]).toEqual([
+      'shop/_shared/00-namespace.yaml',
       'shop/_shared/10-admission.yaml',
       'shop/_shared/20-provider-provider.yaml',
       'shop/_shared/40-monitoring.yaml',
@@ -64,7 +65,7 @@ describe('SaaSApp synthesis', () => {
     synthExample(outdir);
     const before = readTree(outdir);
     const { app, offering } = exampleOffering({}, outdir);
-    offering.addTenant('acme', { plan: 'small' });
+    offering.addTenant('acme', hosted('acme', { plan: 'small' }));
     // an invalid construct found by validation during synth
     offering.node.addValidation({ validate: () => ['the provider forgot something'] });
     expect(() => app.synth()).toThrow(/the provider forgot something/);
@@ -88,7 +89,7 @@ describe('SaaSApp synthesis', () => {
     synthExample(outdir);
     const before = readTree(outdir);
     const { app, offering } = exampleOffering({}, outdir);
-    offering.addTenant('acme', { plan: 'small' });
+    offering.addTenant('acme', hosted('acme', { plan: 'small' }));
     // files are written as they are serialized; this object sorts after acme's files
     const late = new Chart(app, 'zz-late');
     new ApiObject(late, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'late' }, data: { value: Lazy.any({ produce: () => { throw new Error('cannot produce'); } }) } });
@@ -121,7 +122,7 @@ describe('bad input: a clear error, nothing written', () => {
 
   test('fails when the tenant already exists', () => {
     const offering = newOffering();
-    offering.addTenant('acme', { plan: 'small' });
+    offering.addTenant('acme', hosted('acme', { plan: 'small' }));
     expect(() => offering.addTenant('acme', { plan: 'small' })).toThrow(/tenant "acme" already exists in offering "shop"/);
   });
 
@@ -191,8 +192,8 @@ describe('bad input: a clear error, nothing written', () => {
 
   test('fails when the license allows no more tenants', () => {
     const offering = newOffering({ maxTenants: 1 });
-    offering.addTenant('acme', { plan: 'small' });
-    expect(() => offering.addTenant('globex', { plan: 'small' })).toThrow(/license allows at most 1 tenants and 1 exist/);
+    offering.addTenant('acme', hosted('acme', { plan: 'small' }));
+    expect(() => offering.addTenant('globex', hosted('globex', { plan: 'small' }))).toThrow(/license allows at most 1 tenants and 1 exist/);
   });
 
   test('fails when the offering has expired', () => {

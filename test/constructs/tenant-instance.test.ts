@@ -1,15 +1,15 @@
 // Invariants of what a tenant synthesizes, on Testing.synth output, with the example chart
 // rendered by the real helm.
 import { Testing } from 'cdk8s';
-import { exampleOffering, ofKind } from './fixtures';
+import { exampleOffering, hosted, ofKind } from './fixtures';
 import { ConsumerAccess, Dependency, PodSecurityLevel, ProviderAccess, TenantInstance } from '../../src/constructs';
 
 const POD_KINDS = ['Deployment', 'StatefulSet'];
 
 describe('TenantInstance', () => {
   const { app, offering } = exampleOffering();
-  const acme = offering.addTenant('acme', { plan: 'small', parameters: { replicaCount: 2, theme: 'dark', ingress: { host: 'acme.example.com' } } });
-  const globex = offering.addTenant('globex', { plan: 'large' });
+  const acme = offering.addTenant('acme', { plan: 'small', parameters: { replicaCount: 2, theme: 'dark', ingress: { host: 'acme.shop.example.com' } } });
+  const globex = offering.addTenant('globex', hosted('globex', { plan: 'large' }));
   const acmeManifests = Testing.synth(acme);
   const globexManifests = Testing.synth(globex);
 
@@ -52,7 +52,7 @@ describe('TenantInstance', () => {
     const [web] = ofKind(acmeManifests, 'Deployment');
     expect(web.spec.replicas).toBe(2);
     const [ingress] = ofKind(acmeManifests, 'Ingress');
-    expect(ingress.spec.rules[0].host).toBe('acme.example.com');
+    expect(ingress.spec.rules[0].host).toBe('acme.shop.example.com');
     const [config] = ofKind(acmeManifests, 'ConfigMap');
     expect(config.data['index.html']).toContain('theme <strong>dark</strong>');
     const [db] = ofKind(globexManifests, 'StatefulSet');
@@ -65,16 +65,25 @@ describe('TenantInstance', () => {
     const [quota] = ofKind(acmeManifests, 'ResourceQuota');
     expect(quota.spec.hard).toMatchObject({
       'requests.cpu': '1',
-      'limits.cpu': '1',
+      'limits.cpu': '2',
       'requests.memory': '2Gi',
       'limits.memory': '2Gi',
+      'requests.ephemeral-storage': '10Gi',
+      'limits.ephemeral-storage': '10Gi',
       'requests.storage': '5Gi',
       'pods': '10',
+      'replicationcontrollers': '0',
+      'resourcequotas': '1',
+      'count/replicasets.apps': '100',
       'services.nodeports': '0',
       'services.loadbalancers': '0',
     });
     const [limits] = ofKind(acmeManifests, 'LimitRange');
-    expect(limits.spec.limits[0]).toMatchObject({ type: 'Container', defaultRequest: { cpu: '100m', memory: '128Mi' }, default: { cpu: '500m', memory: '512Mi' } });
+    expect(limits.spec.limits[0]).toMatchObject({
+      type: 'Container',
+      defaultRequest: { 'cpu': '100m', 'memory': '128Mi', 'ephemeral-storage': '100Mi' },
+      default: { 'cpu': '500m', 'memory': '512Mi', 'ephemeral-storage': '1Gi' },
+    });
     expect(ofKind(globexManifests, 'ResourceQuota')[0].spec.hard['requests.cpu']).toBe('4');
   });
 
@@ -82,11 +91,22 @@ describe('TenantInstance', () => {
     const policies = ofKind(acmeManifests, 'NetworkPolicy');
     const byName = Object.fromEntries(policies.map((p) => [p.metadata.name, p.spec]));
     expect(Object.keys(byName).sort()).toEqual([
-      'allow-dns', 'allow-egress-payments-api', 'allow-ingress-controller', 'allow-prometheus-scrape', 'allow-same-namespace', 'default-deny',
+      'allow-dns', 'allow-egress-payments-api', 'allow-ingress-controller-acme-web', 'allow-prometheus-scrape-acme-web', 'allow-same-namespace', 'default-deny',
     ]);
     expect(byName['default-deny']).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
     expect(byName['allow-dns'].egress[0].ports).toEqual([{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }]);
-    expect(byName['allow-ingress-controller'].ingress[0].from[0].namespaceSelector.matchLabels).toEqual({ 'kubernetes.io/metadata.name': 'ingress-nginx' });
+    // the ingress controller reaches only the web pods the Ingress routes to, on the routed port; Prometheus only the metrics port
+    const web = { 'app.kubernetes.io/name': 'shop', 'app.kubernetes.io/instance': 'acme', 'app.kubernetes.io/component': 'web' };
+    expect(byName['allow-ingress-controller-acme-web']).toEqual({
+      podSelector: { matchLabels: web },
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }], ports: [{ protocol: 'TCP', port: 'http' }] }],
+    });
+    expect(byName['allow-prometheus-scrape-acme-web']).toEqual({
+      podSelector: { matchLabels: web },
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }], ports: [{ protocol: 'TCP', port: 'metrics' }] }],
+    });
     expect(byName['allow-egress-payments-api'].egress[0]).toEqual({ to: [{ ipBlock: { cidr: '203.0.113.0/24' } }], ports: [{ port: 443, protocol: 'TCP' }] });
     for (const spec of Object.values(byName) as any[]) {
       for (const rule of [...(spec.ingress ?? []), ...(spec.egress ?? [])]) {
@@ -125,7 +145,7 @@ describe('TenantInstance', () => {
 
   test('binds the provider in every tenant namespace, including tenants added later', () => {
     const provider = new ProviderAccess(app, 'provider', { offering });
-    const initech = offering.addTenant('initech', { plan: 'small' });
+    const initech = offering.addTenant('initech', hosted('initech', { plan: 'small' }));
     for (const tenant of [acme, globex, initech]) {
       const [binding] = ofKind(Testing.synth(tenant), 'RoleBinding');
       expect(binding.metadata.namespace).toBe(tenant.namespaceName);
@@ -145,10 +165,12 @@ describe('TenantInstance', () => {
     const clusterBindings = ofKind(manifests, 'ClusterRoleBinding');
     expect(clusterBindings).toHaveLength(1);
     const boundRole = ofKind(manifests, 'ClusterRole').find((r) => r.metadata.name === clusterBindings[0].roleRef.name);
-    expect(boundRole.rules).toEqual([{ apiGroups: [''], resources: ['namespaces'], verbs: expect.any(Array) }]);
+    // cluster-wide the provider may only create namespaces: no listing, no change to namespaces it is not bound in
+    expect(boundRole.rules).toEqual([{ apiGroups: [''], resources: ['namespaces'], verbs: ['create'] }]);
     const [policy] = ofKind(manifests, 'ValidatingAdmissionPolicy');
     expect(policy.spec.matchConditions[0].expression).toContain("'system:serviceaccount:shop-system:provider'");
     expect(policy.spec.validations.map((v: any) => v.expression).join(' ')).toContain("['saasplane.io/offering'] == 'shop'");
+    expect(policy.spec.validations.map((v: any) => v.expression).join(' ')).toContain("['pod-security.kubernetes.io/enforce'] == 'restricted'");
     expect(ofKind(manifests, 'ValidatingAdmissionPolicyBinding')[0].spec).toEqual({ policyName: policy.metadata.name, validationActions: ['Deny'] });
   });
 
@@ -173,13 +195,21 @@ describe('TenantInstance', () => {
 
   test('offering objects: admission guard and recording rules', () => {
     const manifests = Testing.synth(offering);
+    expect(ofKind(manifests, 'Namespace').map((n) => n.metadata.name)).toEqual(['shop-system']);
+    expect(ofKind(manifests, 'ValidatingAdmissionPolicy').map((p) => p.metadata.name))
+      .toEqual(['saasplane-shop-tenant-guard', 'saasplane-shop-restart-only', 'saasplane-shop-namespace-identity']);
     const [guard] = ofKind(manifests, 'ValidatingAdmissionPolicy');
     expect(guard.spec.matchConstraints.namespaceSelector).toEqual({ matchLabels: { 'saasplane.io/offering': 'shop' } });
     const expressions = guard.spec.validations.map((v: any) => v.expression).join('\n');
-    expect(expressions).toContain("'NodePort', 'LoadBalancer'");
+    expect(expressions).toContain("'ExternalName', 'NodePort', 'LoadBalancer'");
+    expect(expressions).toContain('externalIPs');
+    expect(expressions).toContain("'kubernetes.io/service-account-token'");
+    expect(expressions).toContain("c.imagePullPolicy == 'Always'");
+    expect(expressions).toContain("['shop.example.com']");
     expect(expressions).toContain('hostPath');
     expect(expressions).toContain("['standard']");
     const [rule] = ofKind(manifests, 'PrometheusRule');
+    expect(rule.metadata.namespace).toBe('shop-system');
     const records = rule.spec.groups[0].rules.map((r: any) => r.record);
     expect(records).toEqual(expect.arrayContaining([
       'saasplane:tenant_cpu_usage_cores:rate5m', 'saasplane:tenant_memory_working_set_bytes',
@@ -194,11 +224,11 @@ describe('TenantInstance', () => {
       network: { ingressControllerNamespace: { team: 'edge' }, dependencies: [Dependency.toNamespace('billing', 'billing', { podSelector: { app: 'api' }, ports: [{ port: 8443 }] })] },
       plans: { dedicated: { quota: { cpu: '2', memory: '4Gi', storage: '10Gi' }, dedicatedNodes: true } },
     });
-    const tenant = new TenantInstance(custom, 'hooli', { offering: custom, plan: 'dedicated' });
+    const tenant = new TenantInstance(custom, 'hooli', { offering: custom, ...hosted('hooli', { plan: 'dedicated' }) });
     const manifests = Testing.synth(tenant);
     expect(ofKind(manifests, 'Namespace')[0].metadata.labels['pod-security.kubernetes.io/enforce']).toBe('baseline');
     const policies = Object.fromEntries(ofKind(manifests, 'NetworkPolicy').map((p) => [p.metadata.name, p.spec]));
-    expect(policies['allow-ingress-controller'].ingress[0].from[0].namespaceSelector.matchLabels).toEqual({ team: 'edge' });
+    expect(policies['allow-ingress-controller-hooli-web'].ingress[0].from[0].namespaceSelector.matchLabels).toEqual({ team: 'edge' });
     expect(policies['allow-egress-billing'].egress[0].to[0]).toEqual({
       namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'billing' } }, podSelector: { matchLabels: { app: 'api' } },
     });

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import {
-  dnsLabelProblem, isDnsLabel, LABEL_MANAGED_BY, LABEL_OFFERING, LABEL_PLAN, LABEL_TENANT, MAX_NAMESPACE_LENGTH,
-  MAX_OFFERING_NAME_LENGTH, MAX_RELEASE_NAME_LENGTH, maxTenantNameLength, offeringLabels, podLabels, providerNamespace,
-  RESERVED_TENANT_NAMES, tenantLabels, tenantNamespace,
+  dnsLabelProblem, isDnsLabel, isDnsName, isInDomain, LABEL_MANAGED_BY, LABEL_OFFERING, LABEL_PLAN, LABEL_TENANT, MAX_NAMESPACE_LENGTH,
+  MAX_OFFERING_NAME_LENGTH, MAX_RELEASE_NAME_LENGTH, maxTenantNameLength, offeringLabels, podLabels, providerNamespace, PSA_ENFORCE,
+  RESERVED_TENANT_NAMES, RESERVED_TENANT_SUFFIX, tenantLabels, tenantNamespace,
 } from '../../src/core/names';
 
 /** RFC 1123 labels of 1 to 63 characters. */
@@ -76,6 +76,52 @@ describe('dnsLabelProblem', () => {
   });
 });
 
+describe('isDnsName', () => {
+  const label63 = 'x'.repeat(63);
+
+  it.each(['a', 'shop.example.com', 'a-b.c-d', 'xn--bcher-kva.example', `${label63}.${label63}`, [label63, label63, label63, 'x'.repeat(61)].join('.')])(
+    'accepts %j',
+    (value) => {
+      expect(isDnsName(value)).toBe(true);
+    },
+  );
+
+  it.each([
+    '', 'Shop.example.com', '*.example.com', 'example.com.', '.example.com', 'a..b', '-a.com', 'a-.com', 'a_b.com', 'a b.com', 'shop.example.com/path',
+    `${'x'.repeat(64)}.com`, [label63, label63, label63, 'x'.repeat(62)].join('.'),
+  ])('rejects %j', (value) => {
+    expect(isDnsName(value)).toBe(false);
+  });
+
+  it('rejects non-strings', () => {
+    expect(isDnsName(undefined)).toBe(false);
+    expect(isDnsName(42)).toBe(false);
+    expect(isDnsName(['shop.example.com'])).toBe(false);
+  });
+
+  it('accepts any dot-joined generated labels up to 253 characters', () => {
+    fc.assert(fc.property(fc.array(dnsLabel, { minLength: 1, maxLength: 4 }), (labels) => {
+      const name = labels.join('.');
+      expect(isDnsName(name)).toBe(name.length <= 253);
+    }));
+  });
+});
+
+describe('isInDomain', () => {
+  it('accepts the domain itself and any name under it', () => {
+    expect(isInDomain('shop.example.com', 'shop.example.com')).toBe(true);
+    expect(isInDomain('acme.shop.example.com', 'shop.example.com')).toBe(true);
+    expect(isInDomain('a.b.shop.example.com', 'shop.example.com')).toBe(true);
+  });
+
+  it('rejects names that only end with the same text, parents and siblings', () => {
+    expect(isInDomain('evilshop.example.com', 'shop.example.com')).toBe(false);
+    expect(isInDomain('example.com', 'shop.example.com')).toBe(false);
+    expect(isInDomain('shop.example.org', 'shop.example.com')).toBe(false);
+    expect(isInDomain('shop.example.com.evil.io', 'shop.example.com')).toBe(false);
+  });
+});
+
 describe('maxTenantNameLength', () => {
   it('leaves 63 - offering length - 1 characters for long offering names', () => {
     expect(maxTenantNameLength('x'.repeat(MAX_OFFERING_NAME_LENGTH))).toBe(63 - 30 - 1);
@@ -102,7 +148,16 @@ describe('namespaces and labels', () => {
   it('names tenant namespaces <offering>-<tenant> and the provider namespace <offering>-system', () => {
     expect(tenantNamespace('shop', 'acme')).toBe('shop-acme');
     expect(providerNamespace('shop')).toBe('shop-system');
-    expect(RESERVED_TENANT_NAMES).toContain('system');
+    expect(RESERVED_TENANT_NAMES).toEqual(['system']);
+  });
+
+  it('reserves the suffix that would turn a tenant namespace into the provider namespace of a longer offering name', () => {
+    expect(RESERVED_TENANT_SUFFIX).toBe('-system');
+    expect(tenantNamespace('shop', `a${RESERVED_TENANT_SUFFIX}`)).toBe(providerNamespace('shop-a'));
+  });
+
+  it('names the Pod Security Admission enforce label', () => {
+    expect(PSA_ENFORCE).toBe('pod-security.kubernetes.io/enforce');
   });
 
   it('labels tenant objects with managed-by, offering, tenant and plan', () => {

@@ -56,6 +56,22 @@ describe('resolveTenant', () => {
       expect(problems[0]).toContain('"shop-system"');
     });
 
+    it('fails when the tenant name ends with "-system", naming the offering whose provider namespace it would be', () => {
+      expect(problemsOf(offeringSpec(), { name: 'a-system' })).toEqual([
+        'tenant name "a-system" ends with "-system": its namespace "shop-a-system" would be the provider namespace of an offering named "shop-a"; '
+          + 'choose a name that does not end with "-system"',
+      ]);
+      expect(problemsOf(offeringSpec({ name: 'blog' }), { name: 'team-x-system' })).toEqual([
+        expect.stringContaining('its namespace "blog-team-x-system" would be the provider namespace of an offering named "blog-team-x"'),
+      ]);
+    });
+
+    it('accepts names that merely contain "system"', () => {
+      for (const name of ['systems', 'system-a', 'a-systemx', 'ecosystem', 'a-system-b']) {
+        expect(resolved(offeringSpec(), { name }).namespace).toBe(`shop-${name}`);
+      }
+    });
+
     it('fails when the tenant already exists', () => {
       expect(problemsOf(offeringSpec(), { name: 'acme' }, ['globex', 'acme'])).toEqual([
         'tenant "acme" already exists in offering "shop": tenant names must be unique',

@@ -1,7 +1,7 @@
 import { captureError, offeringSpec } from './fixtures';
 import { SaaSplaneError } from '../../src/core/errors';
 import { OfferingSpec, PodSecurityLevel } from '../../src/core/model';
-import { containerDefaults, DEFAULT_CONTAINER_DEFAULTS, dependencyProblems, kubeVersion, validateOffering } from '../../src/core/offering';
+import { containerDefaults, DEFAULT_CONTAINER_DEFAULTS, DEFAULT_EPHEMERAL_STORAGE, dependencyProblems, kubeVersion, validateOffering } from '../../src/core/offering';
 
 const NOW = new Date('2026-06-15T12:00:00Z');
 
@@ -19,8 +19,9 @@ describe('validateOffering', () => {
       values: { replicaCount: 1 },
       consumerParameters: ['replicaCount', 'ingress.host'],
       plans: {
+        counts: { quota: { cpu: '1', memory: '1Gi', configMaps: 5, secrets: 5, replicaSets: 0, replicationControllers: 2 } },
         small: {
-          quota: { cpu: '1', memory: '1Gi', cpuLimit: '2', memoryLimit: '2Gi', storage: '0', pods: 0, services: 3, persistentVolumeClaims: 1, configMaps: 5, secrets: 5 },
+          quota: { cpu: '1', memory: '1Gi', cpuLimit: '2', memoryLimit: '2Gi', storage: '0', ephemeralStorage: '2Gi', pods: 0, services: 3, persistentVolumeClaims: 1 },
           price: { currency: 'EUR', monthly: 10, perCpuCoreHour: 0.01, perMemoryGiBHour: 0, perStorageGiBMonth: 0.1 },
           values: { tier: 'small' },
         },
@@ -30,7 +31,9 @@ describe('validateOffering', () => {
       storageClasses: ['standard'],
       maxTenants: 0,
       expires: '2027-12-31',
-      containerDefaults: { cpuRequest: '50m', memoryRequest: '64Mi', cpuLimit: '250m', memoryLimit: '256Mi' },
+      containerDefaults: { cpuRequest: '50m', memoryRequest: '64Mi', cpuLimit: '250m', memoryLimit: '256Mi', ephemeralStorageRequest: '2Gi', ephemeralStorageLimit: '2Gi' },
+      ingressDomains: ['shop.example.com', 'example.org'],
+      alwaysPullImages: false,
     }), NOW)).not.toThrow();
   });
 
@@ -140,10 +143,40 @@ describe('validateOffering', () => {
     });
 
     it('fails when object counts are negative or fractional', () => {
-      const problems = problemsOf(offeringSpec({ plans: { small: { quota: { cpu: '1', memory: '1Gi', pods: -1, secrets: 2.5 } } } }));
+      const problems = problemsOf(offeringSpec({ plans: { small: { quota: { cpu: '1', memory: '1Gi', pods: -1, secrets: 2.5, replicaSets: -3, replicationControllers: 0.5 } } } }));
       expect(problems).toEqual([
         'plan "small" quota.pods -1 must be a whole number, 0 or more',
         'plan "small" quota.secrets 2.5 must be a whole number, 0 or more',
+        'plan "small" quota.replicaSets -3 must be a whole number, 0 or more',
+        'plan "small" quota.replicationControllers 0.5 must be a whole number, 0 or more',
+      ]);
+    });
+
+    it('fails when the ephemeral storage is not a quantity', () => {
+      expect(problemsOf(offeringSpec({ plans: { small: { quota: { cpu: '1', memory: '1Gi', ephemeralStorage: 'lots' } } } }))).toEqual([
+        'plan "small" quota.ephemeralStorage "lots" is not a Kubernetes quantity: write it like "500m", "2", "4Gi" or "10G"',
+      ]);
+    });
+
+    it('fails when the ephemeral storage is zero, which no container default fits in', () => {
+      expect(problemsOf(offeringSpec({ plans: { small: { quota: { cpu: '1', memory: '1Gi', ephemeralStorage: '0' } } } }))).toEqual([
+        'plan "small" quota.ephemeralStorage "0" must be greater than zero',
+        'plan "small": the default container ephemeral-storage limit "1Gi" exceeds the plan\'s quota.ephemeralStorage "0"; lower containerDefaults.ephemeralStorageLimit or raise the quota',
+      ]);
+    });
+
+    it("fails when the default container ephemeral-storage limit exceeds the plan's ephemeral storage", () => {
+      expect(problemsOf(offeringSpec({ plans: { small: { quota: { cpu: '1', memory: '1Gi', ephemeralStorage: '512Mi' } } } }))).toEqual([
+        'plan "small": the default container ephemeral-storage limit "1Gi" exceeds the plan\'s quota.ephemeralStorage "512Mi"; lower containerDefaults.ephemeralStorageLimit or raise the quota',
+      ]);
+      expect(() => validateOffering(offeringSpec({ plans: { small: { quota: { cpu: '1', memory: '1Gi', ephemeralStorage: '1Gi' } } } }), NOW)).not.toThrow();
+    });
+
+    it('measures the default ephemeral-storage limit against 10Gi when the plan sets none', () => {
+      expect(() => validateOffering(offeringSpec({ containerDefaults: { ephemeralStorageLimit: '10Gi' } }), NOW)).not.toThrow();
+      expect(problemsOf(offeringSpec({ containerDefaults: { ephemeralStorageLimit: '11Gi' } }))).toEqual([
+        'plan "small": the default container ephemeral-storage limit "11Gi" exceeds the plan\'s quota.ephemeralStorage "10Gi"; lower containerDefaults.ephemeralStorageLimit or raise the quota',
+        'plan "large": the default container ephemeral-storage limit "11Gi" exceeds the plan\'s quota.ephemeralStorage "10Gi"; lower containerDefaults.ephemeralStorageLimit or raise the quota',
       ]);
     });
 
@@ -195,6 +228,20 @@ describe('validateOffering', () => {
       expect(error.problems.some((p) => p.includes('memoryRequest'))).toBe(true);
     });
 
+    it('fails when the default ephemeral-storage request exceeds the default ephemeral-storage limit', () => {
+      expect(problemsOf(offeringSpec({ containerDefaults: { ephemeralStorageRequest: '2Gi' } }))).toEqual([
+        'containerDefaults.ephemeralStorageRequest "2Gi" exceeds containerDefaults.ephemeralStorageLimit "1Gi": a default request must not exceed the default limit',
+      ]);
+      expect(() => validateOffering(offeringSpec({ containerDefaults: { ephemeralStorageRequest: '1Gi' } }), NOW)).not.toThrow();
+    });
+
+    it('fails when an ephemeral-storage default is not a positive quantity', () => {
+      expect(problemsOf(offeringSpec({ containerDefaults: { ephemeralStorageLimit: 'big', ephemeralStorageRequest: '0' } }))).toEqual([
+        'containerDefaults.ephemeralStorageRequest "0" must be greater than zero',
+        'containerDefaults.ephemeralStorageLimit "big" is not a Kubernetes quantity: write it like "500m", "2", "4Gi" or "10G"',
+      ]);
+    });
+
     it('fails when the currency is not an ISO 4217 code or a rate is negative', () => {
       const problems = problemsOf(offeringSpec({
         plans: { small: { quota: { cpu: '1', memory: '1Gi' }, price: { currency: 'usd', monthly: -5, perCpuCoreHour: Number.NaN } } },
@@ -231,6 +278,19 @@ describe('validateOffering', () => {
     it('fails when a storage class is not a name', () => {
       expect(problemsOf(offeringSpec({ storageClasses: ['standard', 'Fast SSD'] }))).toEqual([expect.stringContaining('storage class "Fast SSD"')]);
     });
+
+    it('accepts ingress domains that are DNS names', () => {
+      expect(() => validateOffering(offeringSpec({ ingressDomains: ['shop.example.com', 'localhost', 'a-1.example'] }), NOW)).not.toThrow();
+    });
+
+    it.each(['*.shop.example.com', 'Shop.example.com', 'shop.example.com.', 'https://shop.example.com', '', 'shop..example.com', 42])(
+      'fails when the ingress domain %j is not a DNS name',
+      (domain) => {
+        expect(problemsOf(offeringSpec({ ingressDomains: ['shop.example.com', domain as string] }))).toEqual([
+          `ingressDomains entry ${JSON.stringify(domain)} is not a DNS name: write it like "shop.example.com" (lowercase, no wildcard, no trailing dot)`,
+        ]);
+      },
+    );
 
     it('fails when metrics have an unknown kind or no port', () => {
       const problems = problemsOf(offeringSpec({ metrics: { kind: 'Probe' as never, port: '' } }));
@@ -316,8 +376,16 @@ describe('validateOffering', () => {
 });
 
 describe('offering defaults', () => {
+  it('defaults the container resources, ephemeral storage included, and the plan ephemeral storage', () => {
+    expect(DEFAULT_CONTAINER_DEFAULTS).toEqual({
+      cpuRequest: '100m', memoryRequest: '128Mi', cpuLimit: '500m', memoryLimit: '512Mi', ephemeralStorageRequest: '100Mi', ephemeralStorageLimit: '1Gi',
+    });
+    expect(DEFAULT_EPHEMERAL_STORAGE).toBe('10Gi');
+  });
+
   it('fills container defaults field by field', () => {
     expect(containerDefaults(offeringSpec())).toEqual(DEFAULT_CONTAINER_DEFAULTS);
+    expect(containerDefaults(offeringSpec({ containerDefaults: { ephemeralStorageLimit: '2Gi' } }))).toEqual({ ...DEFAULT_CONTAINER_DEFAULTS, ephemeralStorageLimit: '2Gi' });
     expect(containerDefaults(offeringSpec({ containerDefaults: { cpuLimit: '1' } }))).toEqual({ ...DEFAULT_CONTAINER_DEFAULTS, cpuLimit: '1' });
   });
 

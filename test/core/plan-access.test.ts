@@ -2,6 +2,7 @@ import type { ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding } from
 import type { ClusterRole, ClusterRoleBinding, PolicyRule, Role, RoleBinding } from 'kubernetes-types/rbac/v1';
 import { findObject, offeringSpec, resolved } from './fixtures';
 import type { KubeObject } from '../../src/core/kube';
+import { PodSecurityLevel } from '../../src/core/model';
 import {
   CONSUMER_RULES, planConsumerAccess, planProviderBinding, planProviderShared, PROVIDER_TENANT_RULES, providerIdentity,
 } from '../../src/core/plan-access';
@@ -72,7 +73,16 @@ describe('provider identity', () => {
     expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'saasplane:shop:provider-namespaces' });
     expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'provider', namespace: 'shop-system' }]);
     const namespacesRole = findObject<ClusterRole>(shared, 'ClusterRole', 'saasplane:shop:provider-namespaces');
-    expect(namespacesRole.rules).toEqual([{ apiGroups: [''], resources: ['namespaces'], verbs: expect.any(Array) }]);
+    expect(namespacesRole.rules).toEqual([{ apiGroups: [''], resources: ['namespaces'], verbs: ['create'] }]);
+  });
+
+  it('may only create namespaces cluster-wide: reading, changing and deleting one come with its tenant RoleBinding', () => {
+    const clusterWide = rulesOf(shared.filter((o) => o.metadata.name === 'saasplane:shop:provider-namespaces'));
+    expect(verbsOn(clusterWide, 'namespaces')).toEqual(['create']);
+    expect(PROVIDER_TENANT_RULES.filter((r) => r.resources?.includes('namespaces'))).toEqual([
+      { apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'update', 'patch', 'delete'] },
+    ]);
+    expect(verbsOn(PROVIDER_TENANT_RULES, 'namespaces')).not.toContain('list');
   });
 
   it('never binds the tenant ClusterRole cluster-wide', () => {
@@ -104,17 +114,53 @@ describe('provider identity', () => {
       ]);
     });
 
-    it('checks the offering label on the new object and on the old object', () => {
-      const validations = policy.spec?.validations ?? [];
-      expect(validations).toHaveLength(2);
-      const [onNew, onOld] = validations;
-      expect(onNew.expression).toContain("object.metadata.labels['saasplane.io/offering'] == 'shop'");
-      expect(onNew.expression).toContain("request.operation == 'DELETE'");
-      expect(onOld.expression).toContain("oldObject.metadata.labels['saasplane.io/offering'] == 'shop'");
-      expect(onOld.expression).toContain("request.operation == 'CREATE'");
-      for (const v of validations) {
-        expect(v.message).toContain('saasplane.io/offering=shop');
-      }
+    it('reads the labels of the new and the old namespace into variables, empty when there are none', () => {
+      expect(policy.spec?.variables).toEqual([
+        { name: 'labels', expression: 'object != null && has(object.metadata.labels) ? object.metadata.labels : {}' },
+        { name: 'oldLabels', expression: 'oldObject != null && has(oldObject.metadata.labels) ? oldObject.metadata.labels : {}' },
+      ]);
+    });
+
+    it('has four validations: tenant namespace identity and Pod Security on create, tenant namespaces only and fixed labels on change', () => {
+      expect(policy.spec?.validations).toHaveLength(4);
+    });
+
+    it('lets the provider create only <offering>-<tenant> namespaces labelled with offering and tenant, never a *-system one', () => {
+      const [identityCheck] = policy.spec?.validations ?? [];
+      expect(identityCheck.expression).toBe("request.operation != 'CREATE' || (variables.labels['saasplane.io/offering'] == 'shop' "
+        + "&& 'saasplane.io/tenant' in variables.labels && object.metadata.name == 'shop-' + variables.labels['saasplane.io/tenant'] "
+        + "&& variables.labels['saasplane.io/tenant'] != 'system' && !variables.labels['saasplane.io/tenant'].endsWith('-system'))");
+      expect(identityCheck.message).toBe('the provider of offering "shop" may only create tenant namespaces "shop-<tenant>" labelled saasplane.io/offering=shop and saasplane.io/tenant=<tenant>');
+    });
+
+    it("lets the provider create only namespaces enforcing the offering's Pod Security level, version latest", () => {
+      const [, podSecurity] = policy.spec?.validations ?? [];
+      expect(podSecurity.expression).toBe("request.operation != 'CREATE' || (variables.labels['pod-security.kubernetes.io/enforce'] == 'restricted' "
+        + "&& variables.labels['pod-security.kubernetes.io/enforce-version'] == 'latest')");
+      expect(podSecurity.message).toBe('the provider of offering "shop" may only create namespaces that enforce Pod Security "restricted" '
+        + '(labels pod-security.kubernetes.io/enforce=restricted, pod-security.kubernetes.io/enforce-version=latest)');
+    });
+
+    it('checks the Pod Security level given for the offering', () => {
+      const baseline = findObject<ValidatingAdmissionPolicy & KubeObject>(planProviderShared(identity, false, PodSecurityLevel.BASELINE), 'ValidatingAdmissionPolicy');
+      const [, podSecurity] = baseline.spec?.validations ?? [];
+      expect(podSecurity.expression).toContain("variables.labels['pod-security.kubernetes.io/enforce'] == 'baseline'");
+      expect(podSecurity.expression).not.toContain('restricted');
+      expect(podSecurity.message).toContain('enforce Pod Security "baseline"');
+    });
+
+    it("lets the provider change or delete only its offering's tenant namespaces", () => {
+      const [, , tenantsOnly] = policy.spec?.validations ?? [];
+      expect(tenantsOnly.expression).toBe("request.operation == 'CREATE' || (variables.oldLabels['saasplane.io/offering'] == 'shop' && 'saasplane.io/tenant' in variables.oldLabels)");
+      expect(tenantsOnly.message).toBe('the provider of offering "shop" may only change or delete its tenants\' namespaces');
+    });
+
+    it('lets the provider change no namespace label but the plan', () => {
+      const [, , , fixedLabels] = policy.spec?.validations ?? [];
+      expect(fixedLabels.expression).toBe("request.operation != 'UPDATE' || (variables.labels.all(k, k == 'saasplane.io/plan' "
+        + '|| (k in variables.oldLabels && variables.oldLabels[k] == variables.labels[k])) '
+        + "&& variables.oldLabels.all(k, k == 'saasplane.io/plan' || k in variables.labels))");
+      expect(fixedLabels.message).toBe('the provider of offering "shop" may change no namespace label but saasplane.io/plan (Pod Security and tenant identity labels are fixed)');
     });
 
     it('is bound with Deny', () => {

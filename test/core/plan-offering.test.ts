@@ -1,16 +1,16 @@
 import type { ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding, Validation } from 'kubernetes-types/admissionregistration/v1';
 import { findObject, offeringSpec } from './fixtures';
 import type { KubeObject } from '../../src/core/kube';
-import type { OfferingSpec } from '../../src/core/model';
-import { CONSUMPTION_SERIES, planAdmissionGuard, planRecordingRules, recordingRuleGroups } from '../../src/core/plan-offering';
+import { OfferingSpec, PodSecurityLevel } from '../../src/core/model';
+import { CONSUMPTION_SERIES, planAdmissionGuard, planOfferingNamespace, planRecordingRules, recordingRuleGroups, RESTARTED_AT } from '../../src/core/plan-offering';
 
 type Policy = ValidatingAdmissionPolicy & KubeObject;
 
-function guard(overrides: Partial<OfferingSpec> = {}) {
+function guard(overrides: Partial<OfferingSpec> = {}, name = 'saasplane-shop-tenant-guard') {
   const objects = planAdmissionGuard(offeringSpec(overrides));
   return {
-    policy: findObject<Policy>(objects, 'ValidatingAdmissionPolicy'),
-    binding: findObject<ValidatingAdmissionPolicyBinding & KubeObject>(objects, 'ValidatingAdmissionPolicyBinding'),
+    policy: findObject<Policy>(objects, 'ValidatingAdmissionPolicy', name),
+    binding: findObject<ValidatingAdmissionPolicyBinding & KubeObject>(objects, 'ValidatingAdmissionPolicyBinding', name),
   };
 }
 
@@ -19,6 +19,23 @@ function validationsAbout(policy: Policy, word: string): Validation[] {
 }
 
 describe('planAdmissionGuard', () => {
+  it('is three policies, each bound with Deny under its own name, labelled with the offering', () => {
+    const objects = planAdmissionGuard(offeringSpec());
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
+      'ValidatingAdmissionPolicy/saasplane-shop-tenant-guard', 'ValidatingAdmissionPolicyBinding/saasplane-shop-tenant-guard',
+      'ValidatingAdmissionPolicy/saasplane-shop-restart-only', 'ValidatingAdmissionPolicyBinding/saasplane-shop-restart-only',
+      'ValidatingAdmissionPolicy/saasplane-shop-namespace-identity', 'ValidatingAdmissionPolicyBinding/saasplane-shop-namespace-identity',
+    ]);
+    for (const object of objects) {
+      expect(object.metadata.labels).toEqual({ 'saasplane.io/offering': 'shop', 'app.kubernetes.io/managed-by': 'saasplane' });
+      if (object.kind === 'ValidatingAdmissionPolicy') {
+        expect((object as Policy).spec?.failurePolicy).toBe('Fail');
+      } else {
+        expect(object.spec).toEqual({ policyName: object.metadata.name, validationActions: ['Deny'] });
+      }
+    }
+  });
+
   it('applies to the namespaces of the offering only, fails closed and is bound with Deny', () => {
     const { policy, binding } = guard();
     expect(policy.metadata.name).toBe('saasplane-shop-tenant-guard');
@@ -27,31 +44,82 @@ describe('planAdmissionGuard', () => {
     expect(binding.spec).toEqual({ policyName: 'saasplane-shop-tenant-guard', validationActions: ['Deny'] });
   });
 
-  it('matches Services, claims and every workload kind on create and update', () => {
+  it('matches Services, claims, Secrets, Ingresses and every workload kind on create and update', () => {
     const rules = guard().policy.spec?.matchConstraints?.resourceRules ?? [];
-    const resources = rules.flatMap((r) => ((r as { resources?: string[] }).resources ?? []));
-    expect(resources).toEqual(expect.arrayContaining([
-      'pods', 'services', 'persistentvolumeclaims', 'deployments', 'statefulsets', 'daemonsets', 'replicasets', 'jobs', 'cronjobs',
-    ]));
+    expect(rules.map((r) => [r.apiGroups, (r as { resources?: string[] }).resources])).toEqual([
+      [[''], ['pods', 'services', 'persistentvolumeclaims', 'replicationcontrollers', 'secrets']],
+      [['apps'], ['deployments', 'statefulsets', 'daemonsets', 'replicasets']],
+      [['batch'], ['jobs', 'cronjobs']],
+      [['networking.k8s.io'], ['ingresses']],
+    ]);
     for (const rule of rules) {
       expect(rule.operations).toEqual(['CREATE', 'UPDATE']);
     }
   });
 
-  it('forbids NodePort and LoadBalancer Services by default', () => {
+  it('forbids ExternalName, NodePort and LoadBalancer Services by default', () => {
     const [service] = validationsAbout(guard().policy, 'Services of type');
-    expect(service.expression).toContain("object.kind != 'Service'");
-    expect(service.expression).toContain("['NodePort', 'LoadBalancer']");
-    expect(service.message).toBe('offering "shop" does not allow Services of type NodePort or LoadBalancer');
+    expect(service.expression).toBe("object.kind != 'Service' || !has(object.spec.type) || !(object.spec.type in ['ExternalName', 'NodePort', 'LoadBalancer'])");
+    expect(service.message).toBe('offering "shop" does not allow Services of type ExternalName, NodePort, LoadBalancer');
   });
 
-  it('forbids only what the offering does not allow', () => {
+  it('forbids only what the offering does not allow, and always ExternalName', () => {
     const [noLb] = validationsAbout(guard({ allowNodePorts: true }).policy, 'Services of type');
-    expect(noLb.expression).toContain("['LoadBalancer']");
+    expect(noLb.expression).toContain("['ExternalName', 'LoadBalancer']");
     expect(noLb.expression).not.toContain('NodePort');
     const [noNp] = validationsAbout(guard({ allowLoadBalancers: true }).policy, 'Services of type');
-    expect(noNp.expression).toContain("['NodePort']");
-    expect(validationsAbout(guard({ allowNodePorts: true, allowLoadBalancers: true }).policy, 'Services of type')).toEqual([]);
+    expect(noNp.expression).toContain("['ExternalName', 'NodePort']");
+    const [both] = validationsAbout(guard({ allowNodePorts: true, allowLoadBalancers: true }).policy, 'Services of type');
+    expect(both.expression).toContain("in ['ExternalName'])");
+    expect(both.message).toBe('offering "shop" does not allow Services of type ExternalName');
+  });
+
+  it('forbids Services with externalIPs', () => {
+    expect(validationsAbout(guard({ allowNodePorts: true, allowLoadBalancers: true }).policy, 'externalIPs')).toEqual([{
+      expression: "object.kind != 'Service' || !has(object.spec.externalIPs) || size(object.spec.externalIPs) == 0",
+      message: 'offering "shop" does not allow Services with externalIPs (CVE-2020-8554)',
+    }]);
+  });
+
+  it('forbids Secrets holding a non-expiring ServiceAccount token', () => {
+    const [token] = validationsAbout(guard().policy, 'service-account-token');
+    expect(token.expression).toBe("object.kind != 'Secret' || !has(object.type) || object.type != 'kubernetes.io/service-account-token'");
+    expect(token.message).toContain('offering "shop" does not allow Secrets of type kubernetes.io/service-account-token');
+  });
+
+  it.each([
+    ['by default', {}],
+    ['when the offering asks for it', { alwaysPullImages: true }],
+  ])('requires imagePullPolicy Always on every container and init container %s', (_, overrides) => {
+    const [pull] = validationsAbout(guard(overrides).policy, 'imagePullPolicy');
+    expect(pull.expression).toBe("object.kind in ['Service', 'PersistentVolumeClaim', 'Secret', 'Ingress'] || "
+      + '((has(variables.podSpec.initContainers) ? variables.podSpec.initContainers : []) + variables.podSpec.containers)'
+      + ".all(c, has(c.imagePullPolicy) && c.imagePullPolicy == 'Always')");
+    expect(pull.message).toBe('offering "shop" requires imagePullPolicy: Always on every container, so that no tenant runs an image another pulled (MTB CC-DI-1)');
+  });
+
+  it('does not require image pulls when the offering turns them off', () => {
+    expect(validationsAbout(guard({ alwaysPullImages: false }).policy, 'imagePullPolicy')).toEqual([]);
+  });
+
+  it('allows Ingress rules only with a host inside the offering domains, and no default backend', () => {
+    const [hosts] = validationsAbout(guard({ ingressDomains: ['shop.example.com', 'shop.example.org'] }).policy, 'Ingress');
+    expect(hosts.expression).toBe("object.kind != 'Ingress' || (!has(object.spec.defaultBackend) && has(object.spec.rules) && object.spec.rules.all(r, has(r.host) "
+      + "&& !r.host.startsWith('*') && (r.host in ['shop.example.com', 'shop.example.org'] || ['shop.example.com', 'shop.example.org'].exists(d, r.host.endsWith('.' + d)))))");
+    expect(hosts.message).toBe('offering "shop" allows Ingress rules only for hosts in shop.example.com, shop.example.org, each rule with a host');
+  });
+
+  it('allows no Ingress when the offering declares no domains', () => {
+    const [hosts] = validationsAbout(guard().policy, 'Ingress');
+    expect(hosts.expression).toContain("(r.host in [] || [].exists(d, r.host.endsWith('.' + d)))");
+    expect(hosts.message).toBe('offering "shop" declares no ingressDomains: no Ingress may route to its tenants');
+  });
+
+  it('reads no pod spec from Services, claims, Secrets and Ingresses', () => {
+    const podSpec = guard().policy.spec?.variables?.find((v) => v.name === 'podSpec');
+    expect(podSpec?.expression).toMatch(/^object\.kind in \['Service', 'PersistentVolumeClaim', 'Secret', 'Ingress'\] \? \{\} : /);
+    const [hostPath] = validationsAbout(guard().policy, 'hostPath');
+    expect(hostPath.expression).toMatch(/^object\.kind in \['Service', 'PersistentVolumeClaim', 'Secret', 'Ingress'\] \|\| /);
   });
 
   it('always forbids hostPath volumes', () => {
@@ -71,6 +139,68 @@ describe('planAdmissionGuard', () => {
   it('has no storage class rule when the offering declares none', () => {
     expect(validationsAbout(guard().policy, 'storage classes')).toEqual([]);
     expect(validationsAbout(guard({ storageClasses: [] }).policy, 'storage classes')).toEqual([]);
+  });
+
+  describe('restart-only guard', () => {
+    const { policy } = guard({}, 'saasplane-shop-restart-only');
+
+    it('applies to updates of Deployments, StatefulSets and DaemonSets of the offering', () => {
+      expect(policy.spec?.matchConstraints?.namespaceSelector).toEqual({ matchLabels: { 'saasplane.io/offering': 'shop' } });
+      expect(policy.spec?.matchConstraints?.resourceRules).toEqual([
+        { apiGroups: ['apps'], apiVersions: ['v1'], operations: ['UPDATE'], resources: ['deployments', 'statefulsets', 'daemonsets'] },
+      ]);
+    });
+
+    it('applies only to callers without update rights on the workload', () => {
+      expect(policy.spec?.matchConditions).toEqual([{
+        name: 'cannot-update',
+        expression: "!authorizer.group('apps').resource(request.resource.resource).namespace(request.namespace).name(request.name).check('update').allowed()",
+      }]);
+    });
+
+    it('lets such callers change only the restartedAt annotation of the pod template', () => {
+      expect(RESTARTED_AT).toBe('kubectl.kubernetes.io/restartedAt');
+      const [only] = policy.spec?.validations ?? [];
+      expect(policy.spec?.validations).toHaveLength(1);
+      for (const fragment of [
+        'object.spec.template.spec == oldObject.spec.template.spec',
+        '(has(object.spec.replicas) ? object.spec.replicas : -1) == (has(oldObject.spec.replicas) ? oldObject.spec.replicas : -1)',
+        "variables.annotations.all(k, k == 'kubectl.kubernetes.io/restartedAt' || (k in variables.oldAnnotations && variables.oldAnnotations[k] == variables.annotations[k]))",
+        "variables.oldAnnotations.all(k, k == 'kubectl.kubernetes.io/restartedAt' || k in variables.annotations)",
+        '(has(object.metadata.labels) ? object.metadata.labels : {}) == (has(oldObject.metadata.labels) ? oldObject.metadata.labels : {})',
+      ]) {
+        expect(only.expression).toContain(fragment);
+      }
+      expect(only.message).toBe('in offering "shop", a caller without update rights on workloads may only restart them (kubectl rollout restart): '
+        + "only the pod template's kubectl.kubernetes.io/restartedAt annotation may change");
+      expect(policy.spec?.variables?.map((v) => v.name)).toEqual(['annotations', 'oldAnnotations']);
+    });
+  });
+
+  describe('namespace identity guard', () => {
+    const { policy } = guard({}, 'saasplane-shop-namespace-identity');
+
+    it('applies to every namespace created or updated with, or updated from, the offering label', () => {
+      expect(policy.spec?.matchConstraints).toEqual({
+        resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['namespaces'] }],
+      });
+      expect(policy.spec?.matchConditions).toEqual([{
+        name: 'of-this-offering',
+        expression: "(has(object.metadata.labels) && object.metadata.labels['saasplane.io/offering'] == 'shop')"
+          + " || (oldObject != null && has(oldObject.metadata.labels) && oldObject.metadata.labels['saasplane.io/offering'] == 'shop')",
+      }]);
+    });
+
+    it('keeps the offering and tenant labels, and names a tenant namespace after its tenant label', () => {
+      const [labels, name] = policy.spec?.validations ?? [];
+      expect(policy.spec?.validations).toHaveLength(2);
+      expect(labels.expression).toContain("variables.labels['saasplane.io/offering'] == variables.oldLabels['saasplane.io/offering']");
+      expect(labels.expression).toContain("('saasplane.io/tenant' in variables.labels) == ('saasplane.io/tenant' in variables.oldLabels)");
+      expect(labels.expression).toMatch(/^oldObject == null \|\| /);
+      expect(labels.message).toBe('the saasplane.io/offering and saasplane.io/tenant labels of a namespace of offering "shop" never change');
+      expect(name.expression).toBe("!('saasplane.io/tenant' in variables.labels) || object.metadata.name == 'shop-' + variables.labels['saasplane.io/tenant']");
+      expect(name.message).toBe('a tenant namespace of offering "shop" must be named "shop-<tenant>" after its saasplane.io/tenant label');
+    });
   });
 
   it('finds the pod spec of pods, cron jobs and other workloads', () => {
@@ -125,14 +255,27 @@ describe('recording rules', () => {
     }
   });
 
-  it('puts the rules in a PrometheusRule in the monitoring namespace with the rule labels', () => {
+  it("puts the rules in a PrometheusRule in the offering's own namespace with the rule labels", () => {
     const rule = planRecordingRules(offeringSpec()) as KubeObject & { spec: { groups: unknown } };
     expect(rule.kind).toBe('PrometheusRule');
     expect(rule.metadata.name).toBe('saasplane-shop-consumption');
-    expect(rule.metadata.namespace).toBe('monitoring');
+    expect(rule.metadata.namespace).toBe('shop-system');
     expect(rule.spec.groups).toEqual(recordingRuleGroups(offeringSpec()));
     const custom = planRecordingRules(offeringSpec({ monitoring: { prometheusNamespace: 'obs', ruleLabels: { release: 'kps' } } }));
-    expect(custom.metadata.namespace).toBe('obs');
+    expect(custom.metadata.namespace).toBe('shop-system');
     expect(custom.metadata.labels).toEqual({ 'saasplane.io/offering': 'shop', 'app.kubernetes.io/managed-by': 'saasplane', 'release': 'kps' });
+  });
+});
+
+describe('planOfferingNamespace', () => {
+  it('is the restricted namespace <offering>-system, labelled with the offering', () => {
+    expect(planOfferingNamespace(offeringSpec({ name: 'blog', podSecurity: PodSecurityLevel.BASELINE }))).toEqual({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: {
+        name: 'blog-system',
+        labels: { 'app.kubernetes.io/managed-by': 'saasplane', 'saasplane.io/offering': 'blog', 'pod-security.kubernetes.io/enforce': 'restricted' },
+      },
+    });
   });
 });

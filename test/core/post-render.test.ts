@@ -1,6 +1,6 @@
 import type { RenderedObject } from '../../src/core/helm';
 import type { KubeObject } from '../../src/core/kube';
-import { adaptChartObjects, CLUSTER_SCOPED_KINDS, TenantPlacement } from '../../src/core/post-render';
+import { adaptChartObjects, CLUSTER_SCOPED_KINDS, ingressHosts, TenantPlacement } from '../../src/core/post-render';
 
 const LABELS = { 'saasplane.io/offering': 'shop', 'saasplane.io/tenant': 'acme', 'saasplane.io/plan': 'small', 'app.kubernetes.io/managed-by': 'saasplane' };
 const POD_LABELS = { 'saasplane.io/offering': 'shop', 'saasplane.io/tenant': 'acme' };
@@ -16,6 +16,8 @@ function placement(overrides: Partial<TenantPlacement> = {}): TenantPlacement {
     storageClasses: [],
     allowNodePorts: false,
     allowLoadBalancers: false,
+    alwaysPullImages: true,
+    ingressDomains: ['shop.example.com'],
     ...overrides,
   };
 }
@@ -152,8 +154,8 @@ describe('adaptChartObjects', () => {
       expect(adaptOne(dep).object.spec.template.spec.nodeSelector).toEqual({ pool: 'tenants', zone: 'a' });
     });
 
-    it('leaves pods alone when the plan has no placement', () => {
-      const { object } = adaptOne(deployment(), { nodeSelector: {}, tolerations: [] });
+    it('leaves pods alone when the plan has no placement and images need not be pulled', () => {
+      const { object } = adaptOne(deployment(), { nodeSelector: {}, tolerations: [], alwaysPullImages: false });
       expect(object.spec.template.spec).toEqual(podSpec());
     });
 
@@ -281,6 +283,225 @@ describe('adaptChartObjects', () => {
 
     it('labels claims with the pod labels', () => {
       expect(adaptOne(claim()).object.metadata.labels).toEqual(expect.objectContaining(POD_LABELS));
+    });
+  });
+
+  describe('image pulls', () => {
+    function withInit(make: () => any, specOf: (o: any) => any) {
+      const o = make();
+      specOf(o).initContainers = [{ name: 'migrate', image: 'migrate:1', imagePullPolicy: 'IfNotPresent' }];
+      specOf(o).containers[0].imagePullPolicy = 'Never';
+      return o;
+    }
+
+    it.each([
+      ['Deployment', deployment, (o: any) => o.spec.template.spec],
+      ['StatefulSet', statefulSet, (o: any) => o.spec.template.spec],
+      ['CronJob', cronJob, (o: any) => o.spec.jobTemplate.spec.template.spec],
+      ['Pod', pod, (o: any) => o.spec],
+    ])('sets imagePullPolicy Always on every container and init container of a %s', (_, make, specOf) => {
+      const { object, problems } = adaptOne(withInit(make, specOf));
+      expect(problems).toEqual([]);
+      expect(specOf(object).containers.map((c: any) => c.imagePullPolicy)).toEqual(['Always']);
+      expect(specOf(object).initContainers.map((c: any) => c.imagePullPolicy)).toEqual(['Always']);
+    });
+
+    it("keeps the chart's pull policy when the offering does not force pulls", () => {
+      const { object } = adaptOne(withInit(deployment, (o) => o.spec.template.spec), { alwaysPullImages: false });
+      expect(object.spec.template.spec.containers[0].imagePullPolicy).toBe('Never');
+      expect(object.spec.template.spec.initContainers[0].imagePullPolicy).toBe('IfNotPresent');
+      expect(adaptOne(deployment(), { alwaysPullImages: false }).object.spec.template.spec.containers[0]).toEqual({ name: 'app', image: 'nginx' });
+    });
+  });
+
+  describe('Service aliases and external IPs', () => {
+    it('fails when a Service is of type ExternalName, even when node ports and load balancers are allowed', () => {
+      const externalName = { ...service('ExternalName'), spec: { type: 'ExternalName', externalName: 'db.other-tenant.svc.cluster.local' } };
+      const expected = ['Service "web" (from shop/templates/x.yaml) is of type ExternalName: a tenant may not alias names outside its namespace; '
+        + 'declare the target as a network dependency of the offering'];
+      expect(adaptOne(externalName).problems).toEqual(expected);
+      expect(adaptOne(externalName, { allowNodePorts: true, allowLoadBalancers: true }).problems).toEqual(expected);
+    });
+
+    it('fails when a Service sets externalIPs, naming them', () => {
+      const withIps = { ...service(), spec: { ports: [{ port: 80 }], externalIPs: ['203.0.113.9', '198.51.100.1'] } };
+      expect(adaptOne(withIps).problems).toEqual([
+        'Service "web" (from shop/templates/x.yaml) sets externalIPs ["203.0.113.9","198.51.100.1"]: a tenant could intercept traffic to those addresses '
+          + '(CVE-2020-8554); remove them and route through the ingress',
+      ]);
+    });
+
+    it('fails twice when a NodePort Service also sets externalIPs', () => {
+      const both = { ...service(), spec: { type: 'NodePort', ports: [{ port: 80 }], externalIPs: ['203.0.113.9'] } };
+      const { problems } = adaptOne(both);
+      expect(problems).toHaveLength(2);
+      expect(problems[0]).toContain('is of type NodePort');
+      expect(problems[1]).toContain('sets externalIPs ["203.0.113.9"]');
+    });
+
+    it('accepts an empty externalIPs list', () => {
+      expect(adaptOne({ ...service(), spec: { ports: [{ port: 80 }], externalIPs: [] } }).problems).toEqual([]);
+    });
+  });
+
+  describe('NetworkPolicies of the chart', () => {
+    const WIDENS = 'NetworkPolicy "np" (from shop/templates/x.yaml) opens traffic to or from outside the tenant namespace (a rule without peers, '
+      + "a namespaceSelector or an ipBlock): policies add up, so this would widen the tenant's isolation; "
+      + 'declare the path as a network dependency of the offering instead, or limit the rule to pod selectors';
+
+    function networkPolicy(spec: Record<string, unknown>) {
+      return { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'np' }, spec: { podSelector: { matchLabels: { app: 'db' } }, ...spec } };
+    }
+
+    it('accepts policies whose rules name only pods of the namespace, and policies without rules', () => {
+      expect(adaptOne(networkPolicy({
+        policyTypes: ['Ingress', 'Egress'],
+        ingress: [{ from: [{ podSelector: { matchLabels: { app: 'web' } } }], ports: [{ port: 5432 }] }],
+        egress: [{ to: [{ podSelector: {} }] }],
+      })).problems).toEqual([]);
+      expect(adaptOne(networkPolicy({ policyTypes: ['Ingress'] })).problems).toEqual([]);
+      expect(adaptOne(networkPolicy({ policyTypes: ['Ingress'], ingress: [] })).problems).toEqual([]);
+    });
+
+    it.each([
+      ['an ingress rule has no from (every source)', { ingress: [{ ports: [{ port: 5432 }] }] }],
+      ['an ingress rule has an empty from', { ingress: [{ from: [] }] }],
+      ['an egress rule has no to (every destination)', { egress: [{ ports: [{ port: 443 }] }] }],
+      ['a peer has a namespaceSelector', { ingress: [{ from: [{ namespaceSelector: {} }] }] }],
+      ['a peer has a namespaceSelector beside its podSelector', { ingress: [{ from: [{ podSelector: {}, namespaceSelector: { matchLabels: { team: 'x' } } }] }] }],
+      ['a peer has an ipBlock', { egress: [{ to: [{ podSelector: {} }, { ipBlock: { cidr: '0.0.0.0/0' } }] }] }],
+    ])('fails when %s', (_, spec) => {
+      expect(adaptOne(networkPolicy(spec)).problems).toEqual([WIDENS]);
+    });
+
+    it('reports one problem per policy, however many rules widen it', () => {
+      expect(adaptOne(networkPolicy({ ingress: [{}, { from: [{ namespaceSelector: {} }] }], egress: [{}] })).problems).toEqual([WIDENS]);
+    });
+  });
+
+  describe('RoleBindings of the chart', () => {
+    function roleBinding(roleRef: Record<string, unknown>, subjects: unknown[]) {
+      return { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'rb' }, roleRef, subjects };
+    }
+    const ROLE = { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'app' };
+    const WHERE = 'RoleBinding "rb" (from shop/templates/x.yaml)';
+    const ONLY_SERVICE_ACCOUNTS = ": a tenant's chart may grant only to ServiceAccounts of the tenant namespace; use ConsumerAccess for people";
+
+    it('accepts a Role of the chart bound to ServiceAccounts of the tenant namespace, with or without the namespace', () => {
+      expect(adaptOne(roleBinding(ROLE, [
+        { kind: 'ServiceAccount', name: 'app' },
+        { kind: 'ServiceAccount', name: 'worker', namespace: 'shop-acme' },
+      ])).problems).toEqual([]);
+    });
+
+    it.each(['cluster-admin', 'edit'])('fails when the chart binds the ClusterRole %s', (name) => {
+      expect(adaptOne(roleBinding({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name }, [{ kind: 'ServiceAccount', name: 'app' }])).problems).toEqual([
+        `${WHERE} binds the ClusterRole "${name}": a tenant's chart may bind only Roles it renders itself; write a Role with the rules the application needs`,
+      ]);
+    });
+
+    it('fails when the roleRef has no kind', () => {
+      expect(adaptOne(roleBinding({ name: 'x' }, [])).problems).toEqual([expect.stringContaining(`${WHERE} binds the unknown "x"`)]);
+    });
+
+    it.each([
+      ['a User', { apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'alice@example.com' }, 'User "alice@example.com"'],
+      ['a Group', { apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'system:authenticated' }, 'Group "system:authenticated"'],
+      ['a ServiceAccount of another namespace', { kind: 'ServiceAccount', name: 'default', namespace: 'kube-system' }, 'ServiceAccount "default" of namespace "kube-system"'],
+      ['a ServiceAccount of another tenant', { kind: 'ServiceAccount', name: 'app', namespace: 'shop-globex' }, 'ServiceAccount "app" of namespace "shop-globex"'],
+    ])('fails when the chart grants to %s', (_, subject, named) => {
+      expect(adaptOne(roleBinding(ROLE, [{ kind: 'ServiceAccount', name: 'app' }, subject])).problems).toEqual([`${WHERE} grants to ${named}${ONLY_SERVICE_ACCOUNTS}`]);
+    });
+
+    it('lists the roleRef and every foreign subject', () => {
+      const { problems } = adaptOne(roleBinding({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' }, [
+        { kind: 'User', name: 'alice' },
+        { kind: 'ServiceAccount', name: 'app' },
+        { kind: 'Group', name: 'ops' },
+      ]));
+      expect(problems).toEqual([
+        expect.stringContaining('binds the ClusterRole "cluster-admin"'),
+        `${WHERE} grants to User "alice"${ONLY_SERVICE_ACCOUNTS}`,
+        `${WHERE} grants to Group "ops"${ONLY_SERVICE_ACCOUNTS}`,
+      ]);
+    });
+  });
+
+  describe('Ingress hosts', () => {
+    const WHERE = 'Ingress "web" (from shop/templates/x.yaml)';
+    const ANY_HOST = `${WHERE} routes requests for any host: it would take other tenants' traffic on its ingress class; give every rule a host and no defaultBackend`;
+    const backend = { service: { name: 'web', port: { name: 'http' } } };
+
+    function ingress(spec: Record<string, unknown>) {
+      return { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'web' }, spec };
+    }
+    function routing(...hosts: Array<string | undefined>) {
+      return ingress({ rules: hosts.map((host) => ({ ...(host === undefined ? {} : { host }), http: { paths: [{ path: '/', pathType: 'Prefix', backend }] } })) });
+    }
+
+    it('accepts hosts that are a domain of the offering or a name under one', () => {
+      expect(adaptOne(routing('acme.shop.example.com', 'shop.example.com', 'a.b.shop.example.com')).problems).toEqual([]);
+      expect(adaptOne(routing('acme.other.example.org'), { ingressDomains: ['shop.example.com', 'other.example.org'] }).problems).toEqual([]);
+    });
+
+    it('fails when a host only ends with the domain text, without a dot before it', () => {
+      expect(adaptOne(routing('evilshop.example.com')).problems).toEqual([
+        `${WHERE} serves host "evilshop.example.com", outside the offering's domains "shop.example.com": choose a host such as "<tenant>.shop.example.com"`,
+      ]);
+    });
+
+    it('fails when a host is outside the domains, listing them', () => {
+      expect(adaptOne(routing('acme.example.net'), { ingressDomains: ['shop.example.com', 'shop.example.org'] }).problems).toEqual([
+        `${WHERE} serves host "acme.example.net", outside the offering's domains "shop.example.com", "shop.example.org": choose a host such as "<tenant>.shop.example.com"`,
+      ]);
+    });
+
+    it('fails when a TLS host is outside the domains', () => {
+      const spec = { tls: [{ hosts: ['acme.shop.example.com', 'bank.example.net'], secretName: 'tls' }], rules: [{ host: 'acme.shop.example.com', http: { paths: [] } }] };
+      expect(adaptOne(ingress(spec)).problems).toEqual([expect.stringContaining(`${WHERE} serves host "bank.example.net", outside the offering's domains`)]);
+    });
+
+    it('fails when the offering declares no domains, suggesting the parent domain of the host', () => {
+      expect(adaptOne(routing('acme.shop.example.com'), { ingressDomains: [] }).problems).toEqual([
+        `${WHERE} serves host "acme.shop.example.com", but the offering declares no ingressDomains: set ingressDomains on the offering (e.g. ["shop.example.com"])`,
+      ]);
+      expect(adaptOne(routing('localhost'), { ingressDomains: [] }).problems).toEqual([expect.stringContaining('(e.g. ["localhost"])')]);
+    });
+
+    it('fails when a rule has no host', () => {
+      expect(adaptOne(routing('acme.shop.example.com', undefined)).problems).toEqual([ANY_HOST]);
+    });
+
+    it('fails when the Ingress has a defaultBackend', () => {
+      expect(adaptOne(ingress({ defaultBackend: backend })).problems).toEqual([ANY_HOST]);
+      expect(adaptOne(ingress({ defaultBackend: backend, rules: [{ host: 'acme.shop.example.com' }] })).problems).toEqual([ANY_HOST]);
+    });
+
+    it('fails when a host is a wildcard under the domain (bug: accepted, and it catches every other tenant\'s host)', () => {
+      // isInDomain("*.shop.example.com", "shop.example.com") is true, so a wildcard rule passes the
+      // post-render guard (and the admission guard's endsWith), and OfferingMembers/NameClaims compare
+      // hosts as strings: one tenant's "*.shop.example.com" would serve every host no other tenant claims.
+      expect(adaptOne(routing('*.shop.example.com')).problems).toHaveLength(1);
+    });
+  });
+
+  describe('ingressHosts', () => {
+    it('lists the rule hosts, then the TLS hosts, once each', () => {
+      const object = {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'Ingress',
+        metadata: { name: 'web' },
+        spec: {
+          tls: [{ hosts: ['b.shop.example.com', 'a.shop.example.com'] }, { secretName: 'no-hosts' }],
+          rules: [{ host: 'a.shop.example.com' }, {}, { host: '' }, { host: 'c.shop.example.com' }],
+        },
+      } as KubeObject;
+      expect(ingressHosts(object)).toEqual(['a.shop.example.com', 'c.shop.example.com', 'b.shop.example.com']);
+    });
+
+    it('is empty for an Ingress without spec and for other kinds', () => {
+      expect(ingressHosts({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'x' } })).toEqual([]);
+      expect(ingressHosts({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'x' }, spec: { rules: [{ host: 'a.b' }] } })).toEqual([]);
     });
   });
 

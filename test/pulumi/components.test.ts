@@ -125,7 +125,7 @@ describe('the chart argument for each chart source', () => {
     namespace: 'shop-acme',
     values: {},
     deployment: ChartDeployment.CHART,
-    placement: { namespace: 'shop-acme', labels: {}, podLabels: {}, storageClasses: [], allowNodePorts: false, allowLoadBalancers: false },
+    placement: { namespace: 'shop-acme', labels: {}, podLabels: {}, storageClasses: [], allowNodePorts: false, allowLoadBalancers: false, alwaysPullImages: true, ingressDomains: [] },
   });
 
   test.each([
@@ -151,7 +151,7 @@ describe('a single-stack program (SaaSOffering with addTenant and ProviderAccess
     offering.addTenant('globex', { plan: 'large', ...NO_RENDER });
     const urns = await settle();
     expect(ofType('kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy').map((r) => r.name).sort())
-      .toEqual(['provider:saasplane-shop-provider-namespaces', 'shop:saasplane-shop-tenant-guard']);
+      .toEqual(['provider:saasplane-shop-provider-namespaces', 'shop:saasplane-shop-namespace-identity', 'shop:saasplane-shop-restart-only', 'shop:saasplane-shop-tenant-guard']);
     expect(ofType('kubernetes:monitoring.coreos.com/v1:PrometheusRule').map((r) => r.name)).toEqual(['shop:saasplane-shop-consumption']);
     const providerBindings = ofType('kubernetes:rbac.authorization.k8s.io/v1:RoleBinding').map((r) => r.inputs.metadata.namespace);
     expect(providerBindings.sort()).toEqual(['shop-acme', 'shop-globex']);

@@ -38,7 +38,8 @@ function cdk8sObjects(): { chart: KubeObject[]; other: KubeObject[] } {
 
 async function pulumiObjects(): Promise<KubeObject[]> {
   const offering = new saasPulumi.SaaSOffering('shop', shop, recorded);
-  const acme = offering.addTenant('acme', { ...TENANT, renderer: false });
+  // rendered locally, as by default: the ingress controller and scrape policies follow the chart's routes
+  const acme = offering.addTenant('acme', TENANT);
   new saasPulumi.ProviderAccess('provider', { offering }, recorded);
   new saasPulumi.ConsumerAccess('acme-users', { tenant: acme });
   await settle();

@@ -1,0 +1,25 @@
+/**
+ * Names that must be unique across every offering of one program: namespaces (offering `shop`
+ * with tenant `a-x` and offering `shop-a` with tenant `x` would share `shop-a-x`) and Ingress
+ * hosts. The first claim wins; a later one gets a problem naming both owners.
+ */
+export class NameClaims {
+  private readonly owners = new Map<string, string>();
+
+  /** Problems when `names` (e.g. `namespace "shop-a-x"`) are held by another owner. */
+  public conflicts(names: readonly string[], owner: string): string[] {
+    return names.flatMap((name) => {
+      const holder = this.owners.get(name);
+      return holder !== undefined && holder !== owner
+        ? [`${name} is already used by ${holder}: namespaces and hosts must be unique across offerings; rename the tenant or change its host`]
+        : [];
+    });
+  }
+
+  /** Records `names` as `owner`'s; call after `conflicts` found none. */
+  public claim(names: readonly string[], owner: string): void {
+    for (const name of names) {
+      this.owners.set(name, owner);
+    }
+  }
+}
