@@ -18,6 +18,8 @@ const project = new typescript.TypeScriptProject({
   package: false,
   depsUpgrade: false,
   sampleCode: false,
+  // `npx saasplane` in a project that installed the package (npm makes the file executable on install).
+  bin: { saasplane: 'lib/cli/bin.js' },
   jestOptions: {
     jestVersion: '^29',
     jestConfig: {
@@ -95,5 +97,13 @@ project.addTask('bench', {
   description: 'Synthesize 100, 1,000 and 5,000 tenants and print seconds, tenants/s, peak RSS and the ratio to a plain-YAML floor',
   exec: 'ts-node --transpile-only bench/synth.bench.ts',
 });
+
+project.addTask('saasplane', {
+  description: 'Run the saasplane CLI from source, e.g. `npm run saasplane -- dev-cluster up --nodes 1`',
+  exec: 'ts-node --transpile-only src/cli/bin.ts',
+  receiveArgs: true,
+});
+// npm runs the CLI directly (not through `projen saasplane`): its exit codes (2 = bad arguments) reach the caller.
+project.package.setScript('saasplane', 'ts-node --transpile-only src/cli/bin.ts');
 
 project.synth();

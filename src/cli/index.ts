@@ -1,0 +1,6 @@
+// The CLI's building blocks, for programs and integration tests: tools, API client, dev cluster, kubeconfigs.
+export * from './tools';
+export * from './kube-client';
+export * from './dev-cluster';
+export * from './kubeconfig';
+export { COMMANDS, Command, CliIo, main, registerCommand, UsageError } from './main';

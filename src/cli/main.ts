@@ -1,0 +1,395 @@
+// The `saasplane` command line. Each command is an entry of `COMMANDS` (name, summary, usage,
+// run): add one there (or with `registerCommand`) and it appears in `saasplane --help`.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parseArgs, ParseArgsConfig } from 'util';
+import {
+  currentDevClusterDir, DevClusterError, devClusterStatus, forgetDevClusterDir, rememberDevClusterDir, startDevCluster, stopDevCluster,
+} from './dev-cluster';
+import { KubeClient, KubeconfigError } from './kube-client';
+import { DEFAULT_TOKEN_DURATION, issueKubeconfig, KubeconfigIssueError, parseDuration, resolveIdentity } from './kubeconfig';
+import { MissingToolError } from './tools';
+import { VerifyError, verifyOffering } from './verify';
+import { isDnsLabel } from '../core/names';
+
+/** Where a command writes, and the environment it reads. */
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+/** Bad arguments: the message names the value and the fix; exit code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** A command of `saasplane`. `run` returns the exit code; it may throw UsageError (exit 2) or any error (exit 1). */
+export interface Command {
+  readonly name: string;
+  /** One line for `saasplane --help`. */
+  readonly summary: string;
+  /** Full help, shown by `saasplane <name> --help`. */
+  readonly usage: string;
+  run(args: string[], io: CliIo): Promise<number>;
+}
+
+/** The option table of node:util parseArgs. */
+export type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** What `parseCommandArgs` returns: each option's value (string or boolean; an array when `multiple`), `help`, and the positionals. */
+export interface ParsedCommandArgs<O extends Options> {
+  readonly values: { [K in keyof O]?: O[K] extends { multiple: true }
+    ? (O[K]['type'] extends 'boolean' ? boolean[] : string[])
+    : (O[K]['type'] extends 'boolean' ? boolean : string) } & { help?: boolean };
+  readonly positionals: string[];
+}
+
+/** node:util parseArgs with errors turned into one-line usage errors that point to the command's help. */
+export function parseCommandArgs<O extends Options>(command: string, args: string[], options: O, allowPositionals = false): ParsedCommandArgs<O> {
+  try {
+    return parseArgs({ args, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals, strict: true }) as ParsedCommandArgs<O>;
+  } catch (e) {
+    const message = (e as Error).message.replace(/\. To specify a positional argument starting with a '-'.*$/s, '');
+    throw new UsageError(`${message}: see \`saasplane ${command} --help\``);
+  }
+}
+
+const DEV_CLUSTER_USAGE = `saasplane dev-cluster up [--nodes N] [--dir DIR] [--timeout SECONDS]
+saasplane dev-cluster down [--dir DIR]
+saasplane dev-cluster status [--dir DIR] [--json]
+
+A local Kubernetes control plane from real binaries (etcd, kube-apiserver,
+kube-controller-manager; with --nodes, kube-scheduler and kwok fake nodes so
+that Deployments become Available without a kubelet). Build the binaries once
+with \`bash scripts/build-control-plane.sh\`.
+
+  up      start one; prints \`export KUBECONFIG=<admin kubeconfig>\` on stdout.
+          --nodes N        fake nodes (default 0: no scheduler, no kwok)
+          --dir DIR        keep certificates, data and logs in DIR (kept by
+                           down; up again restarts from it). Default: a new
+                           temporary folder, removed by down.
+          --timeout S      seconds to wait for readiness (default 120)
+  down    stop the cluster (only the processes it started)
+  status  the components, their pids and /readyz; exit 0 when ready
+
+Without --dir, down and status act on the last cluster up started
+(remembered in ~/.cache/saasplane/dev-cluster/current).`;
+
+const devCluster: Command = {
+  name: 'dev-cluster',
+  summary: 'start, stop or inspect a local Kubernetes control plane (real binaries, kwok nodes)',
+  usage: DEV_CLUSTER_USAGE,
+  async run(args, io) {
+    const [sub, ...rest] = args;
+    if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
+      (sub === undefined ? io.stderr : io.stdout)(`${DEV_CLUSTER_USAGE}\n`);
+      return sub === undefined ? 2 : 0;
+    }
+    switch (sub) {
+      case 'up': {
+        const { values } = parseCommandArgs('dev-cluster', rest, {
+          nodes: { type: 'string' }, dir: { type: 'string' }, timeout: { type: 'string' },
+        });
+        if (values.help) return help(io, DEV_CLUSTER_USAGE);
+        const nodes = wholeNumber('--nodes', values.nodes ?? '0', 0, 100);
+        const timeoutSeconds = wholeNumber('--timeout', values.timeout ?? '120', 10, 3600);
+        const cluster = await startDevCluster({ dir: values.dir, nodes, timeoutSeconds, log: (line) => io.stderr(`${line}\n`) });
+        rememberDevClusterDir(cluster.dir);
+        io.stderr(`stop it with: saasplane dev-cluster down${values.dir ? ` --dir ${cluster.dir}` : ''}\n`);
+        io.stdout(`export KUBECONFIG=${shellQuote(cluster.kubeconfig)}\n`);
+        return 0;
+      }
+      case 'down': {
+        const { values } = parseCommandArgs('dev-cluster', rest, { dir: { type: 'string' } });
+        if (values.help) return help(io, DEV_CLUSTER_USAGE);
+        const dir = clusterDir(values.dir);
+        const result = await stopDevCluster(dir);
+        forgetDevClusterDir(dir);
+        const parts = [
+          result.stopped.length ? `stopped ${result.stopped.join(', ')}` : 'nothing was running',
+          result.killed.length ? `(killed after the grace period: ${result.killed.join(', ')})` : '',
+          result.removedDir ? `removed ${result.dir}` : `kept ${result.dir}`,
+        ];
+        io.stderr(`${parts.filter(Boolean).join('; ')}\n`);
+        return 0;
+      }
+      case 'status': {
+        const { values } = parseCommandArgs('dev-cluster', rest, { dir: { type: 'string' }, json: { type: 'boolean' } });
+        if (values.help) return help(io, DEV_CLUSTER_USAGE);
+        const status = await devClusterStatus(clusterDir(values.dir));
+        if (values.json) {
+          io.stdout(`${JSON.stringify(status, null, 2)}\n`);
+        } else {
+          const lines = [
+            `dev cluster ${status.dir}: ${status.ready ? 'ready' : 'not ready'}`,
+            `  server      ${status.server}`,
+            `  kubeconfig  ${status.kubeconfig}`,
+            `  nodes       ${status.nodes}`,
+            `  readyz      ${status.readyz}`,
+            ...status.processes.map((p) => `  ${p.name.padEnd(24)} pid ${String(p.pid).padEnd(8)} ${p.running ? 'running' : 'not running'}  ${p.log}`),
+          ];
+          io.stdout(`${lines.join('\n')}\n`);
+        }
+        return status.ready ? 0 : 1;
+      }
+      default:
+        throw new UsageError(`unknown dev-cluster command ${JSON.stringify(sub)}: use up, down or status`);
+    }
+  },
+};
+
+function clusterDir(given: string | undefined): string {
+  const dir = given ?? currentDevClusterDir();
+  if (!dir) {
+    throw new UsageError('no dev cluster is remembered: pass --dir DIR, or start one with `saasplane dev-cluster up`');
+  }
+  return dir;
+}
+
+const KUBECONFIG_USAGE = `saasplane kubeconfig --offering O --tenant T [--access NAME] [options]
+saasplane kubeconfig --offering O --provider [NAME] [options]
+
+Issues a kubeconfig for one of an offering's identities from the live cluster
+(TokenRequest API): a short-lived ServiceAccount token, the cluster's CA
+embedded, the context set to the identity's namespace.
+
+  --offering O      the offering's name
+  --tenant T        a tenant's users: ServiceAccount in namespace O-T
+  --access NAME     the tenant's consumer access (its ServiceAccount); default:
+                    the only one labelled saasplane.io/access=consumer
+  --provider [NAME] the provider: ServiceAccount NAME (default "provider") in
+                    namespace O-system
+  --duration D      validity, 10m to 24h (1h, 30m, 3600s, 1h30m); default ${DEFAULT_TOKEN_DURATION}
+  --out FILE        write to FILE (mode 0600) instead of stdout
+  --kubeconfig F    the caller's credentials (default: $KUBECONFIG, else ~/.kube/config);
+                    the caller needs "create" on "serviceaccounts/token" there
+  --context NAME    a context of that kubeconfig (default: its current context)`;
+
+const kubeconfig: Command = {
+  name: 'kubeconfig',
+  summary: 'issue a short-lived kubeconfig for a tenant\'s users or an offering\'s provider (TokenRequest)',
+  usage: KUBECONFIG_USAGE,
+  async run(args, io) {
+    const { values } = parseCommandArgs('kubeconfig', optionalValue(args, '--provider'), {
+      offering: { type: 'string' },
+      tenant: { type: 'string' },
+      access: { type: 'string' },
+      provider: { type: 'string' },
+      duration: { type: 'string' },
+      out: { type: 'string', short: 'o' },
+      kubeconfig: { type: 'string' },
+      context: { type: 'string' },
+    });
+    if (values.help) return help(io, KUBECONFIG_USAGE);
+    if (!values.offering) throw new UsageError('--offering is required: name the offering, e.g. --offering shop');
+    dnsLabel('--offering', values.offering);
+    if (values.tenant !== undefined && values.provider !== undefined) {
+      throw new UsageError('--tenant and --provider exclude each other: issue for a tenant\'s users or for the provider');
+    }
+    if (values.tenant === undefined && values.provider === undefined) {
+      throw new UsageError('name the identity: --tenant NAME for a tenant\'s users, or --provider for the offering\'s provider');
+    }
+    if (values.tenant !== undefined) dnsLabel('--tenant', values.tenant);
+    if (values.access !== undefined) {
+      if (values.provider !== undefined) throw new UsageError('--access goes with --tenant; for the provider write --provider NAME');
+      dnsLabel('--access', values.access);
+    }
+    if (values.provider) dnsLabel('--provider', values.provider);
+    let durationSeconds: number;
+    try {
+      durationSeconds = parseDuration(values.duration ?? DEFAULT_TOKEN_DURATION);
+    } catch (e) {
+      throw new UsageError(`--duration: ${(e as Error).message}`);
+    }
+    const callerConfig = values.kubeconfig ?? defaultKubeconfig(io.env);
+    const client = KubeClient.fromKubeconfig(callerConfig, values.context);
+    const identity = await resolveIdentity(client, {
+      offering: values.offering,
+      tenant: values.tenant,
+      access: values.access,
+      provider: values.provider === undefined ? undefined : values.provider || true,
+    });
+    const issued = await issueKubeconfig({
+      client,
+      namespace: identity.namespace,
+      serviceAccount: identity.serviceAccount,
+      durationSeconds,
+      subject: identity.subject,
+      out: values.out,
+    });
+    const what = `kubeconfig for ServiceAccount ${issued.namespace}/${issued.serviceAccount} (${identity.subject}), expires ${issued.expiresAt.toISOString()}`;
+    if (values.out) {
+      io.stderr(`wrote ${what} to ${values.out}\n`);
+    } else {
+      io.stdout(issued.kubeconfig);
+      io.stderr(`${what}\n`);
+    }
+    return 0;
+  },
+};
+
+const VERIFY_USAGE = `saasplane verify --offering O [--tenant T] [--report DIR] [options]
+
+Proves an offering's isolation on a live cluster, as an attacker would: issues
+short-lived tokens for the provider and each tenant's consumer identity, tries
+every escalation path of the threat model as that identity (writes are
+server-side dry runs: authorized and admitted as real requests, nothing
+changes), and checks the guardrails. Exits 1 when a check fails.
+
+  --offering O      the offering's name
+  --tenant T        only this tenant (default: every tenant namespace of O)
+  --report DIR      write <tenant>.json and <tenant>.md (check, expected,
+                    observed, evidence) for auditors
+  --kubeconfig F    cluster-admin credentials (default: $KUBECONFIG, else ~/.kube/config)
+  --context NAME    a context of that kubeconfig`;
+
+const verify: Command = {
+  name: 'verify',
+  summary: 'try every escalation path as the offering\'s identities on a live cluster; report per tenant',
+  usage: VERIFY_USAGE,
+  async run(args, io) {
+    const { values } = parseCommandArgs('verify', args, {
+      offering: { type: 'string' },
+      tenant: { type: 'string' },
+      report: { type: 'string' },
+      kubeconfig: { type: 'string' },
+      context: { type: 'string' },
+    });
+    if (values.help) return help(io, VERIFY_USAGE);
+    if (!values.offering) throw new UsageError('--offering is required: name the offering, e.g. --offering shop');
+    dnsLabel('--offering', values.offering);
+    if (values.tenant !== undefined) dnsLabel('--tenant', values.tenant);
+    const admin = KubeClient.fromKubeconfig(values.kubeconfig ?? defaultKubeconfig(io.env), values.context);
+    const reports = await verifyOffering({ admin, offering: values.offering, tenant: values.tenant, reportDir: values.report });
+    for (const report of reports) {
+      const failed = report.checks.filter((c) => !c.passed);
+      io.stdout(`${report.passed ? 'PASS' : 'FAIL'} tenant ${report.tenant} (${report.namespace}): ${report.checks.length - failed.length}/${report.checks.length} checks passed\n`);
+      for (const check of failed) {
+        io.stdout(`  FAIL ${check.id}: ${check.title}: expected ${check.expected}, observed ${check.observed}\n`);
+      }
+    }
+    if (values.report) io.stderr(`reports in ${values.report}\n`);
+    return reports.every((r) => r.passed) ? 0 : 1;
+  },
+};
+
+/** The commands of `saasplane`, in help order. */
+export const COMMANDS: Command[] = [devCluster, kubeconfig, verify];
+
+/** Adds (or replaces) a command. */
+export function registerCommand(command: Command): void {
+  const at = COMMANDS.findIndex((c) => c.name === command.name);
+  if (at >= 0) COMMANDS[at] = command;
+  else COMMANDS.push(command);
+}
+
+function version(): string {
+  try {
+    return (JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+export function usage(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    'saasplane: run a Helm chart as a multi-tenant SaaS on Kubernetes, written as code',
+    '',
+    'usage: saasplane <command> [options]',
+    '',
+    'commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'saasplane <command> --help shows a command\'s options; saasplane --version its version.',
+    '',
+  ].join('\n');
+}
+
+function help(io: CliIo, text: string): number {
+  io.stdout(`${text}\n`);
+  return 0;
+}
+
+/** Runs the CLI with `argv` (without node and the script); resolves to the exit code. Never throws. */
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined) {
+    io.stderr(usage());
+    return 2;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
+    io.stdout(usage());
+    return 0;
+  }
+  if (name === '--version' || name === '-v') {
+    io.stdout(`${version()}\n`);
+    return 0;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  try {
+    if (!command) {
+      throw new UsageError(`unknown command ${JSON.stringify(name)}: use one of ${COMMANDS.map((c) => c.name).join(', ')} (saasplane --help)`);
+    }
+    return await command.run(rest, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr(`saasplane: ${e.message}\n`);
+      return 2;
+    }
+    const known = e instanceof DevClusterError || e instanceof MissingToolError || e instanceof KubeconfigIssueError || e instanceof KubeconfigError
+      || e instanceof VerifyError;
+    io.stderr(`saasplane ${name}: ${known ? (e as Error).message : (e as Error)?.stack ?? String(e)}\n`);
+    return 1;
+  }
+}
+
+/** The entry point of the `saasplane` binary. */
+export function run(): void {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  }, (e: unknown) => {
+    process.stderr.write(`saasplane: ${String(e)}\n`);
+    process.exitCode = 1;
+  });
+}
+
+function processIo(): CliIo {
+  return { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t), env: process.env };
+}
+
+// --- argument helpers
+
+function wholeNumber(flag: string, text: string, min: number, max: number): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < min || n > max) {
+    throw new UsageError(`${flag} ${JSON.stringify(text)} is not a whole number from ${min} to ${max}`);
+  }
+  return n;
+}
+
+function dnsLabel(flag: string, value: string): void {
+  if (!isDnsLabel(value)) {
+    throw new UsageError(`${flag} ${JSON.stringify(value)} is not a valid name: use lowercase letters, digits and '-', starting and ending with a letter or digit`);
+  }
+}
+
+/** Lets `flag` stand without a value (`--provider` or `--provider NAME`): a bare flag becomes `flag=`. */
+function optionalValue(args: string[], flag: string): string[] {
+  return args.map((a, i) => (a === flag && (i + 1 >= args.length || args[i + 1].startsWith('-')) ? `${flag}=` : a));
+}
+
+/** The caller's kubeconfig: the first file of $KUBECONFIG, else ~/.kube/config. */
+function defaultKubeconfig(env: NodeJS.ProcessEnv): string {
+  const first = (env.KUBECONFIG ?? '').split(path.delimiter).find((p) => p.length > 0);
+  return first ?? path.join(os.homedir(), '.kube', 'config');
+}
+
+function shellQuote(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, '\'\\\'\'')}'`;
+}
