@@ -742,22 +742,24 @@ export function attachDevCluster(dir: string): DevCluster {
 
 function handle(state: DevClusterState): DevCluster {
   const files = clusterFiles(state.dir);
-  const caPem = fs.readFileSync(state.caFile, 'utf8');
-  const client = adminClient(files, state.server);
-  const kubectlEnv = (kubeconfig?: string) => ({
-    ...process.env,
-    KUBECONFIG: kubeconfig ?? state.kubeconfig,
-    KUBECACHEDIR: path.join(state.dir, 'kube-cache'),
-  });
   return {
     dir: state.dir,
     kubeconfig: state.kubeconfig,
     server: state.server,
-    caPem,
-    client,
+    caPem: fs.readFileSync(state.caFile, 'utf8'),
+    client: adminClient(files, state.server),
     state,
+    ...kubectlRunners(state.kubeconfig, path.join(state.dir, 'kube-cache')),
+    stop: () => stopDevCluster(state.dir),
+  };
+}
+
+/** The pinned kubectl, run with `kubeconfig` (or the one a call names). */
+function kubectlRunners(kubeconfig: string, cacheDir: string): Pick<DevCluster, 'kubectl' | 'kubectlSync'> {
+  const env = (other?: string) => ({ ...process.env, KUBECONFIG: other ?? kubeconfig, KUBECACHEDIR: cacheDir });
+  return {
     kubectl: (args, options) => new Promise((resolve, reject) => {
-      const child = spawn(requireTool('kubectl'), [...args], { env: kubectlEnv(options?.kubeconfig), stdio: ['pipe', 'pipe', 'pipe'] });
+      const child = spawn(requireTool('kubectl'), [...args], { env: env(options?.kubeconfig), stdio: ['pipe', 'pipe', 'pipe'] });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -767,11 +769,29 @@ function handle(state: DevClusterState): DevCluster {
       child.stdin.end(options?.input ?? '');
     }),
     kubectlSync: (args, options) => {
-      const result = spawnSync(requireTool('kubectl'), [...args], { env: kubectlEnv(options?.kubeconfig), input: options?.input ?? '', encoding: 'utf8' });
+      const result = spawnSync(requireTool('kubectl'), [...args], { env: env(options?.kubeconfig), input: options?.input ?? '', encoding: 'utf8' });
       if (result.error) throw result.error;
       return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
     },
-    stop: () => stopDevCluster(state.dir),
+  };
+}
+
+/** A cluster the tests and tools work on: a dev cluster, or an existing one reached through a kubeconfig. */
+export type ClusterHandle = Pick<DevCluster, 'kubeconfig' | 'server' | 'caPem' | 'client' | 'kubectl' | 'kubectlSync'> & { stop(): Promise<unknown> };
+
+/** An existing cluster from a cluster-admin kubeconfig (its CA must be in it); `stop()` leaves it running. */
+export function connectCluster(kubeconfig: string): ClusterHandle {
+  const client = KubeClient.fromKubeconfig(kubeconfig);
+  if (!client.options.caPem) {
+    throw new DevClusterError(`${kubeconfig} has no certificate-authority(-data): saasplane embeds the cluster's CA in the kubeconfigs it issues, so it needs it`);
+  }
+  return {
+    kubeconfig,
+    server: client.server,
+    caPem: client.options.caPem,
+    client,
+    ...kubectlRunners(kubeconfig, fs.mkdtempSync(path.join(os.tmpdir(), 'saasplane-kube-cache-'))),
+    stop: async () => undefined,
   };
 }
 

@@ -92,8 +92,9 @@ export async function verifyOffering(options: VerifyOptions): Promise<TenantRepo
     const consumer = await identityClient(admin, namespace, consumerAccount, seconds);
     const other = tenants.find((t) => t.namespace !== namespace)?.namespace;
     const checks = new Checks();
+    const placement = await planPlacement(admin, namespace);
     await providerChecks(checks, provider, offering, namespace, consumerAccount);
-    await podSecurityChecks(checks, provider, namespace);
+    await podSecurityChecks(checks, provider, namespace, placement);
     await consumerChecks(checks, consumer, admin, namespace, other);
     await clusterChecks(checks, admin, offering, namespace);
     const report: TenantReport = {
@@ -112,6 +113,20 @@ export async function verifyOffering(options: VerifyOptions): Promise<TenantRepo
   }
   return reports;
 }
+
+/** The plan's node placement, as saasplane put it on the tenant's workloads, for the probe pods. */
+async function planPlacement(admin: KubeClient, namespace: string): Promise<Placement> {
+  for (const kind of ['deployments', 'statefulsets']) {
+    const res = await admin.get(`/apis/apps/v1/namespaces/${namespace}/${kind}`);
+    const spec = res.body?.items?.[0]?.spec?.template?.spec;
+    if (spec) {
+      return { nodeSelector: spec.nodeSelector, tolerations: spec.tolerations };
+    }
+  }
+  return {};
+}
+
+interface Placement { nodeSelector?: Record<string, string>; tolerations?: unknown[] }
 
 /** The ServiceAccount labelled `saasplane.io/access=<kind>` in `namespace`. */
 async function accessAccount(admin: KubeClient, namespace: string, kind: 'provider' | 'consumer'): Promise<string> {
@@ -229,6 +244,28 @@ async function providerChecks(checks: Checks, provider: KubeClient, offering: st
     ADMISSION(/externalIPs/));
   await p('external-name', 'cannot create an ExternalName Service', service({ type: 'ExternalName', externalName: 'kubernetes.default.svc.cluster.local' }),
     ADMISSION(/ExternalName/));
+  await p('volume-name', 'cannot claim a PersistentVolume by name (another tenant\'s released volume)', create(`${nsPath}/persistentvolumeclaims`, {
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: { name: 'verify-probe' },
+    spec: { accessModes: ['ReadWriteOnce'], volumeName: 'someone-elses-volume', resources: { requests: { storage: '1Gi' } } },
+  }), { control: 'admission policy', reason: /volumeName|storage classes/ });
+  const ingress = (metadata: object, host: string) => create(`/apis/networking.k8s.io/v1/namespaces/${ns}/ingresses`, {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'Ingress',
+    metadata: { name: 'verify-probe', ...metadata },
+    spec: { rules: [{ host, http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'x', port: { number: 80 } } } }] } }] },
+  });
+  await p('ingress-foreign-host', 'cannot route a host outside the offering\'s domains', ingress({}, 'login.example.org'), ADMISSION(/hosts in|no ingressDomains/));
+  await p('ingress-wildcard-host', 'cannot route a wildcard host', ingress({}, '*.example.org'), ADMISSION(/hosts in|no ingressDomains/));
+  await p('ingress-snippet', 'cannot configure the shared ingress controller through snippet annotations',
+    ingress({ annotations: { 'nginx.ingress.kubernetes.io/server-snippet': 'location /x { return 200; }' } }, 'verify-probe.invalid'), ADMISSION(/-snippet|hosts in|no ingressDomains/));
+  await p('write-servicemonitor', 'cannot write ServiceMonitors (they could scrape other namespaces or forge consumption labels)',
+    create(`/apis/monitoring.coreos.com/v1/namespaces/${ns}/servicemonitors`, {
+      apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor', metadata: { name: 'verify-probe' }, spec: { selector: {}, namespaceSelector: { any: true }, endpoints: [] },
+    }), RBAC);
+  await p('namespace-finalizers', 'cannot add finalizers to a tenant namespace (they would keep it from being deleted)',
+    mergePatch(nsPath, { metadata: { finalizers: ['verify.saasplane.io/probe'] } }), ADMISSION(/finalizers/));
 }
 
 type Attempt = (id: string, title: string, request: Request, expectation: Expectation) => Promise<void>;
@@ -247,7 +284,7 @@ async function guardrailChecks(attempt: Attempt, ns: string): Promise<void> {
 }
 
 /** A pod that Pod Security `restricted`, the tenant guard and the quota admit; each check breaks one rule. */
-function compliantPod(): any {
+function compliantPod(placement: Placement = {}): any {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -255,6 +292,8 @@ function compliantPod(): any {
     spec: {
       automountServiceAccountToken: false,
       securityContext: { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: 'RuntimeDefault' } },
+      ...(placement.nodeSelector ? { nodeSelector: placement.nodeSelector } : {}),
+      ...(placement.tolerations ? { tolerations: placement.tolerations } : {}),
       containers: [{
         name: 'probe',
         image: 'registry.k8s.io/pause:3.10',
@@ -267,11 +306,11 @@ function compliantPod(): any {
 }
 
 /** MTB Profile Level 1 pod rules, as the provider (who may create pods in its tenants' namespaces). */
-async function podSecurityChecks(checks: Checks, provider: KubeClient, ns: string): Promise<void> {
+async function podSecurityChecks(checks: Checks, provider: KubeClient, ns: string, placement: Placement): Promise<void> {
   const pods = `/api/v1/namespaces/${ns}/pods`;
   const pss: Expectation = { control: 'Pod Security restricted', reason: /violates PodSecurity/ };
   const variant = (change: (pod: any) => void) => {
-    const pod = compliantPod();
+    const pod = compliantPod(placement);
     change(pod);
     return create(pods, pod);
   };
@@ -296,6 +335,12 @@ async function podSecurityChecks(checks: Checks, provider: KubeClient, ns: strin
     c(pod).resources.requests['ephemeral-storage'] = '500Gi';
     c(pod).resources.limits['ephemeral-storage'] = '500Gi';
   }), { control: 'ResourceQuota', reason: /exceeded quota/ });
+  await p('system-priority', 'a pod with the system-node-critical priority class is refused (it would preempt other tenants)',
+    variant((pod) => { pod.spec.priorityClassName = 'system-node-critical'; }), { control: 'tenant guard or Priority admission', reason: /system priority classes|not permitted|forbidden/i });
+  await p('node-name', 'a pod pinned to a node (nodeName) is refused', variant((pod) => { pod.spec.nodeName = 'any-node'; }), ADMISSION(/nodeName/));
+  await p('tolerate-all', 'a pod tolerating every taint is refused (it could run on other tenants\' dedicated nodes)',
+    variant((pod) => { pod.spec.tolerations = [...(pod.spec.tolerations ?? []), { operator: 'Exists' }]; }), ADMISSION(/tolerations/));
+  await p('scheduler', 'a pod with another scheduler is refused', variant((pod) => { pod.spec.schedulerName = 'my-scheduler'; }), ADMISSION(/default scheduler/));
 }
 
 async function consumerChecks(
@@ -327,6 +372,8 @@ async function consumerChecks(
   const target = `/apis/apps/v1/namespaces/${ns}/deployments/${deployment.metadata.name}`;
   const container = deployment.spec.template.spec.containers[0].name;
   const restartOnly = ADMISSION(/may only restart them/);
+  // placement and priority are also refused by the tenant guard, for every identity
+  const restartOrPlacement = ADMISSION(/may only restart them|system priority classes|plan's tolerations|pinned to a node|plan's nodes/);
   const template = (spec: object) => strategicPatch(target, { spec: { template: { spec } } });
   await c('restart', `can restart Deployment ${deployment.metadata.name} (kubectl rollout restart)`,
     strategicPatch(target, { spec: { template: { metadata: { annotations: { [RESTARTED_AT]: new Date().toISOString() } } } } }), { allowed: true, control: 'RBAC and the restart guard' });
@@ -336,11 +383,25 @@ async function consumerChecks(
   }), restartOnly);
   await c('image', 'cannot change a workload\'s image', template({ containers: [{ name: container, image: 'docker.io/attacker/exfil:1' }] }), restartOnly);
   await c('service-account', 'cannot run a workload as another ServiceAccount', template({ serviceAccountName: 'default', automountServiceAccountToken: true }), restartOnly);
-  await c('priority', 'cannot give a workload the system-node-critical priority', template({ priorityClassName: 'system-node-critical' }), restartOnly);
-  await c('node-selector', 'cannot move a workload off its plan\'s nodes (nodeSelector)', template({ nodeSelector: { 'kubernetes.io/hostname': 'any' } }), restartOnly);
-  await c('tolerations', 'cannot add tolerations', template({ tolerations: [{ operator: 'Exists' }] }), restartOnly);
-  await c('node-name', 'cannot pin a workload to a node (nodeName)', template({ nodeName: 'any' }), restartOnly);
+  await c('priority', 'cannot give a workload the system-node-critical priority', template({ priorityClassName: 'system-node-critical' }), restartOrPlacement);
+  await c('node-selector', 'cannot move a workload off its plan\'s nodes (nodeSelector)', template({ nodeSelector: { 'kubernetes.io/hostname': 'any' } }), restartOrPlacement);
+  await c('tolerations', 'cannot add tolerations', template({ tolerations: [{ operator: 'Exists' }] }), restartOrPlacement);
+  await c('node-name', 'cannot pin a workload to a node (nodeName)', template({ nodeName: 'any' }), restartOrPlacement);
   await c('scale', 'cannot change the replicas', strategicPatch(target, { spec: { replicas: 50 } }), restartOnly);
+  await c('owner-references', 'cannot hand a workload to the garbage collector (ownerReferences)', mergePatch(target, {
+    metadata: { ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'ghost', uid: '00000000-0000-0000-0000-000000000002' }] },
+  }), restartOnly);
+  await c('pause', 'cannot pause a workload\'s rollouts', mergePatch(target, { spec: { paused: true } }), restartOnly);
+  await c('annotations', 'cannot change a workload\'s annotations (e.g. take over its Helm release)',
+    mergePatch(target, { metadata: { annotations: { 'meta.helm.sh/release-name': 'other' } } }), restartOnly);
+  const statefulSets = await admin.get(`/apis/apps/v1/namespaces/${ns}/statefulsets`);
+  const statefulSet = statefulSets.body?.items?.[0]?.metadata?.name;
+  if (statefulSet) {
+    const sts = `/apis/apps/v1/namespaces/${ns}/statefulsets/${statefulSet}`;
+    await c('statefulset-ordinals', `cannot move StatefulSet ${statefulSet} onto new, empty claims (ordinals)`, mergePatch(sts, { spec: { ordinals: { start: 7 } } }), restartOnly);
+    await c('statefulset-retention', `cannot make StatefulSet ${statefulSet} delete its claims`,
+      mergePatch(sts, { spec: { persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Delete', whenScaled: 'Delete' } } }), restartOnly);
+  }
 }
 
 /** What the administrator can read: the guardrails are in place, and a namespace's identity is fixed for everyone. */

@@ -48,7 +48,7 @@ export class SaaSOffering extends Chart {
     this.offeringName = name ?? id;
     this.spec = { ...rest, name: this.offeringName };
     validateOffering(this.spec);
-    const owner = `offering "${this.offeringName}"`;
+    const owner = `offering "${this.offeringName}" (construct ${this.node.path})`;
     const names = [`namespace "${providerNamespace(this.offeringName)}"`];
     throwIfProblems(`${owner} cannot be added`, appClaims(scope).conflicts(names, owner));
     appClaims(scope).claim(names, owner);

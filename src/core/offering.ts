@@ -29,6 +29,12 @@ export function validateOffering(spec: OfferingSpec, now: Date = new Date()): vo
   const problems: string[] = [];
   const push = (p: string | undefined) => p && problems.push(p);
   push(dnsLabelProblem('offering name', spec.name, MAX_OFFERING_NAME_LENGTH));
+  if (typeof spec.name === 'string' && spec.name.includes('-')) {
+    // `<offering>-<tenant>` must name one namespace only: with offering `shop-eu`, offering `shop`
+    // and tenant `eu-acme` would share `shop-eu-acme` (and take it first)
+    problems.push(`offering name ${JSON.stringify(spec.name)} contains '-': offering names are letters and digits only, so that a namespace `
+      + `"<offering>-<tenant>" belongs to exactly one offering; write it like "${spec.name.replace(/-/g, '')}"`);
+  }
   if (!spec.chart) {
     problems.push('no chart: set `chart` to ChartSource.fromDirectory(...), fromArchive(...), fromRepository(...) or fromOci(...)');
   }

@@ -32,7 +32,8 @@ export const PROVIDER_TENANT_RULES: readonly PolicyRule[] = [
   { apiGroups: ['networking.k8s.io'], resources: ['ingresses'], verbs: WRITE },
   { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: READ },
   { apiGroups: ['rbac.authorization.k8s.io'], resources: ['roles', 'rolebindings'], verbs: READ },
-  { apiGroups: ['monitoring.coreos.com'], resources: ['servicemonitors', 'podmonitors'], verbs: WRITE },
+  // the scrape config is the offering's: a provider-written monitor could scrape other namespaces or forge the consumption labels
+  { apiGroups: ['monitoring.coreos.com'], resources: ['servicemonitors', 'podmonitors'], verbs: READ },
   { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: READ },
   // bound in the tenant namespace, this reaches that Namespace object only: no listing of the
   // cluster's namespaces, no change to any other (labels are guarded by the admission policy)
@@ -166,6 +167,10 @@ export function planProviderShared(
           expression: `request.operation != 'UPDATE' || (variables.labels.all(k, k == '${LABEL_PLAN}' || (k in variables.oldLabels && variables.oldLabels[k] == variables.labels[k])) `
             + `&& variables.oldLabels.all(k, k == '${LABEL_PLAN}' || k in variables.labels))`,
           message: `the provider of offering "${o}" may change no namespace label but ${LABEL_PLAN} (Pod Security and tenant identity labels are fixed)`,
+        },
+        {
+          expression: "request.operation != 'UPDATE' || (object.metadata.?finalizers == oldObject.metadata.?finalizers && object.spec.?finalizers == oldObject.spec.?finalizers)",
+          message: `the provider of offering "${o}" may not change a namespace's finalizers (they would keep it from being deleted)`,
         },
       ],
     },

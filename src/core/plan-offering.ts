@@ -3,7 +3,7 @@
 import type { ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding, Validation } from 'kubernetes-types/admissionregistration/v1';
 import { admissionRule, KubeObject } from './kube';
 import { OfferingSpec, PodSecurityLevel } from './model';
-import { LABEL_OFFERING, LABEL_TENANT, offeringLabels, providerNamespace, PSA_ENFORCE } from './names';
+import { LABEL_OFFERING, LABEL_PLAN, LABEL_TENANT, offeringLabels, providerNamespace, PSA_ENFORCE } from './names';
 
 type Named<T> = T & KubeObject;
 
@@ -78,10 +78,21 @@ export function planAdmissionGuard(offering: OfferingSpec): KubeObject[] {
       ? `offering "${o}" allows Ingress rules only for hosts in ${domains.join(', ')}, each rule with a host`
       : `offering "${o}" declares no ingressDomains: no Ingress may route to its tenants`,
   });
+  const inDomains = (host: string) => `(!${host}.startsWith('*') && (${host} in ${quoted(domains)} || ${quoted(domains)}.exists(d, ${host}.endsWith('.' + d))))`;
+  validations.push({
+    expression: `object.kind != 'Ingress' || !has(object.spec.tls) || object.spec.tls.all(t, !has(t.hosts) || t.hosts.all(h, ${inDomains('h')}))`,
+    message: `offering "${o}" allows Ingress TLS hosts only in ${domains.join(', ') || 'its ingressDomains (none declared)'}`,
+  }, {
+    expression: "object.kind != 'Ingress' || !has(object.metadata.annotations) || object.metadata.annotations.all(k, !k.endsWith('-snippet'))",
+    message: `offering "${o}" does not allow Ingress configuration snippets (annotations ending in -snippet): they configure the shared ingress controller`,
+  }, {
+    expression: "object.kind != 'PersistentVolumeClaim' || request.operation != 'CREATE' || !has(object.spec.volumeName)",
+    message: `offering "${o}" does not allow claims that name a PersistentVolume (volumeName): it could bind another tenant's released volume`,
+  });
+  validations.push(...placementValidations(offering));
   const inOffering = { matchLabels: { [LABEL_OFFERING]: o } };
   const annotations = (obj: string) => `has(${obj}.spec.template.metadata) && has(${obj}.spec.template.metadata.annotations) ? ${obj}.spec.template.metadata.annotations : {}`;
   const labelsOf = (obj: string) => `has(${obj}.metadata.labels) ? ${obj}.metadata.labels : {}`;
-  const templateLabels = (obj: string) => `has(${obj}.spec.template.metadata) && has(${obj}.spec.template.metadata.labels) ? ${obj}.spec.template.metadata.labels : {}`;
   return [
     ...policyWithBinding(`saasplane-${o}-tenant-guard`, o, {
       failurePolicy: 'Fail',
@@ -94,7 +105,10 @@ export function planAdmissionGuard(offering: OfferingSpec): KubeObject[] {
           admissionRule('networking.k8s.io', ['ingresses'], ['CREATE', 'UPDATE']),
         ],
       },
-      variables: [{ name: 'podSpec', expression: `object.kind in ${NOT_PODS} ? {} : ${POD_SPEC}` }],
+      variables: [
+        { name: 'podSpec', expression: `object.kind in ${NOT_PODS} ? {} : ${POD_SPEC}` },
+        { name: 'plan', expression: `namespaceObject.metadata.?labels.orValue({})[?'${LABEL_PLAN}'].orValue('')` },
+      ],
       validations,
     }),
     ...policyWithBinding(`saasplane-${o}-restart-only`, o, {
@@ -112,12 +126,14 @@ export function planAdmissionGuard(offering: OfferingSpec): KubeObject[] {
         { name: 'oldAnnotations', expression: annotations('oldObject') },
       ],
       validations: [{
-        expression: 'object.spec.template.spec == oldObject.spec.template.spec'
-          + ` && (${templateLabels('object')}) == (${templateLabels('oldObject')})`
-          + ` && (${labelsOf('object')}) == (${labelsOf('oldObject')})`
-          + ' && (has(object.spec.replicas) ? object.spec.replicas : -1) == (has(oldObject.spec.replicas) ? oldObject.spec.replicas : -1)'
-          + ` && variables.annotations.all(k, k == '${RESTARTED_AT}' || (k in variables.oldAnnotations && variables.oldAnnotations[k] == variables.annotations[k]))`
-          + ` && variables.oldAnnotations.all(k, k == '${RESTARTED_AT}' || k in variables.annotations)`,
+        expression: [
+          'object.spec.template.spec == oldObject.spec.template.spec',
+          ...WORKLOAD_SPEC_FIELDS.map((f) => `object.spec.?${f} == oldObject.spec.?${f}`),
+          ...['labels', 'finalizers', 'generateName', 'name'].map((f) => `object.spec.template.metadata.?${f} == oldObject.spec.template.metadata.?${f}`),
+          ...['labels', 'annotations', 'ownerReferences', 'finalizers'].map((f) => `object.metadata.?${f} == oldObject.metadata.?${f}`),
+          `variables.annotations.all(k, k == '${RESTARTED_AT}' || (k in variables.oldAnnotations && variables.oldAnnotations[k] == variables.annotations[k]))`,
+          `variables.oldAnnotations.all(k, k == '${RESTARTED_AT}' || k in variables.annotations)`,
+        ].join(' && '),
         message: `in offering "${o}", a caller without update rights on workloads may only restart them (kubectl rollout restart): only the pod template's ${RESTARTED_AT} annotation may change`,
       }],
     }),
@@ -147,6 +163,53 @@ export function planAdmissionGuard(offering: OfferingSpec): KubeObject[] {
       ],
     }),
   ];
+}
+
+/**
+ * Every field of a Deployment, StatefulSet or DaemonSet spec (apps/v1) but `template`: a restart
+ * must leave them all as they were (a field a kind does not have compares as absent on both sides).
+ */
+const WORKLOAD_SPEC_FIELDS = [
+  'replicas', 'selector', 'strategy', 'minReadySeconds', 'revisionHistoryLimit', 'paused', 'progressDeadlineSeconds',
+  'volumeClaimTemplates', 'serviceName', 'podManagementPolicy', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy', 'ordinals',
+];
+
+/**
+ * Pods stay on their plan's nodes and below system priority, whoever creates them: the plan's
+ * nodeSelector (and dedicated-node label) present, only the plan's tolerations (and the node
+ * condition ones Kubernetes adds), no nodeName on creation, no other scheduler, no system-*
+ * priority class.
+ */
+function placementValidations(offering: OfferingSpec): Validation[] {
+  const o = offering.name;
+  const plans = Object.entries(offering.plans ?? {});
+  const selectors = `{${plans.map(([name, plan]) => `'${name}': {${Object.entries(plan.nodeSelector ?? {}).map(([k, v]) => `'${k}': '${v}'`).join(', ')}}`).join(', ')}}`;
+  const tolerations = `{${plans.map(([name, plan]) => `'${name}': [${(plan.tolerations ?? []).map((t) =>
+    `{'key': '${t.key ?? ''}', 'operator': '${t.operator ?? 'Equal'}', 'value': '${t.value ?? ''}', 'effect': '${t.effect ?? ''}'}`).join(', ')}]`).join(', ')}}`;
+  const dedicated = quoted(plans.filter(([, plan]) => plan.dedicatedNodes).map(([name]) => name));
+  const pods = `object.kind in ${NOT_PODS} || `;
+  const selector = 'variables.podSpec.?nodeSelector.orValue({})';
+  const sameToleration = (p: string) => `${p}.key == t.?key.orValue('') && ${p}.operator == t.?operator.orValue('Equal') && ${p}.value == t.?value.orValue('') `
+    + `&& ${p}.effect == t.?effect.orValue('')`;
+  return [{
+    expression: `${pods}(${selectors}[?variables.plan].orValue({}).all(k, k in ${selector} && ${selector}[k] == ${selectors}[variables.plan][k]) `
+      + `&& (!(variables.plan in ${dedicated}) || ${selector}[?'${LABEL_TENANT}'].orValue('') == namespaceObject.metadata.name))`,
+    message: `offering "${o}" keeps pods on their plan's nodes: the pod's nodeSelector must hold the plan's`,
+  }, {
+    expression: `${pods}variables.podSpec.?tolerations.orValue([]).all(t, t.?key.orValue('').startsWith('node.kubernetes.io/') `
+      + `|| ${tolerations}[?variables.plan].orValue([]).exists(p, ${sameToleration('p')}) `
+      + `|| (variables.plan in ${dedicated} && t.?key.orValue('') == '${LABEL_TENANT}' && t.?value.orValue('') == namespaceObject.metadata.name))`,
+    message: `offering "${o}" allows only its plan's tolerations: a pod may not tolerate its way onto other tenants' or plans' nodes`,
+  }, {
+    expression: `${pods}(object.kind == 'Pod' && request.operation == 'UPDATE') || !has(variables.podSpec.nodeName)`,
+    message: `offering "${o}" does not allow pods pinned to a node (nodeName): the scheduler places them on the plan's nodes`,
+  }, {
+    expression: `${pods}variables.podSpec.?schedulerName.orValue('default-scheduler') == 'default-scheduler'`,
+    message: `offering "${o}" allows only the default scheduler`,
+  }, {
+    expression: `${pods}!variables.podSpec.?priorityClassName.orValue('').startsWith('system-')`,
+    message: `offering "${o}" does not allow system priority classes (system-node-critical, system-cluster-critical): they preempt other tenants' pods`,
+  }];
 }
 
 /** The annotation `kubectl rollout restart` sets on a pod template. */

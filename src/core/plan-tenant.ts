@@ -13,7 +13,7 @@ import { containerDefaults, DEFAULT_EPHEMERAL_STORAGE, kubeVersion, ResolvedTena
 import { planFitProblems } from './plan-fit';
 import { adaptChartObjects, TenantPlacement } from './post-render';
 
-/** Pod Security Admission version pinned with the level, so upgrades of the cluster do not silently tighten or loosen it. */
+/** Pod Security Admission version enforced with the level: `latest`, the cluster's own version of the policy (it tightens as Kubernetes does). */
 export const POD_SECURITY_VERSION = 'latest';
 
 type Named<T> = T & KubeObject;

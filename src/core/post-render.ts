@@ -63,10 +63,13 @@ export function adaptChartObjects(rendered: readonly RenderedObject[], placement
     problems.push(...serviceProblems(object, where, placement), ...networkPolicyProblems(object, where),
       ...bindingProblems(object, where, placement.namespace), ...ingressProblems(object, where, placement.ingressDomains));
     for (const podSpec of podSpecsOf(object, placement.podLabels)) {
-      problems.push(...hostPathProblems(podSpec, where));
+      problems.push(...hostPathProblems(podSpec, where), ...schedulingProblems(podSpec, where, placement));
       placePod(podSpec, placement);
     }
     for (const claim of claimsOf(object)) {
+      if ((claim.spec as { volumeName?: string } | undefined)?.volumeName) {
+        problems.push(`${where} claims the PersistentVolume "${(claim.spec as { volumeName: string }).volumeName}" by name: it could bind another tenant's released volume; let the storage class provision it`);
+      }
       const claimMeta = (claim.metadata ?? {}) as { labels?: Record<string, string> };
       claim.metadata = { ...claimMeta, labels: { ...claimMeta.labels, ...placement.podLabels } };
       problems.push(...storageClassProblems(claim, where, placement.storageClasses));
@@ -112,6 +115,28 @@ function placePod(podSpec: PodSpec, placement: TenantPlacement): void {
   if (placement.tolerations && placement.tolerations.length > 0) {
     podSpec.tolerations = [...(podSpec.tolerations ?? []), ...placement.tolerations];
   }
+}
+
+/** What the tenant guard refuses at admission: pods pinned or tolerated off the plan's nodes, other schedulers, system priority. */
+function schedulingProblems(podSpec: PodSpec, where: string, placement: TenantPlacement): string[] {
+  const problems: string[] = [];
+  const same = (a: Toleration, b: Toleration) => (a.key ?? '') === (b.key ?? '') && (a.operator ?? 'Equal') === (b.operator ?? 'Equal')
+    && (a.value ?? '') === (b.value ?? '') && (a.effect ?? '') === (b.effect ?? '');
+  for (const t of podSpec.tolerations ?? []) {
+    if (!(t.key ?? '').startsWith('node.kubernetes.io/') && !(placement.tolerations ?? []).some((p) => same(p, t))) {
+      problems.push(`${where} tolerates ${JSON.stringify(t)}: a tenant's pods may tolerate only their plan's taints; remove it from the chart or add it to the plan's tolerations`);
+    }
+  }
+  if (podSpec.nodeName) {
+    problems.push(`${where} pins its pods to node "${podSpec.nodeName}": remove nodeName, the plan's nodeSelector places them`);
+  }
+  if (podSpec.schedulerName && podSpec.schedulerName !== 'default-scheduler') {
+    problems.push(`${where} uses the scheduler "${podSpec.schedulerName}": tenants use the default scheduler`);
+  }
+  if (podSpec.priorityClassName?.startsWith('system-')) {
+    problems.push(`${where} uses the priority class "${podSpec.priorityClassName}": system priority classes preempt other tenants' pods; remove it`);
+  }
+  return problems;
 }
 
 function hostPathProblems(podSpec: PodSpec, where: string): string[] {
@@ -220,6 +245,9 @@ function ingressProblems(object: KubeObject, where: string, domains: readonly st
   }
   const spec = (object.spec ?? {}) as IngressSpec & { defaultBackend?: unknown };
   const problems: string[] = [];
+  for (const key of Object.keys(object.metadata.annotations ?? {}).filter((k) => k.endsWith('-snippet'))) {
+    problems.push(`${where} sets the annotation "${key}": configuration snippets configure the shared ingress controller; remove it`);
+  }
   if (spec.defaultBackend !== undefined || (spec.rules ?? []).some((r) => !r.host)) {
     problems.push(`${where} routes requests for any host: it would take other tenants' traffic on its ingress class; give every rule a host and no defaultBackend`);
   }

@@ -58,7 +58,7 @@ describe('validateOffering', () => {
 
   it('fails when the name is bad, there are no plans and a container default is not a quantity, all in one error', () => {
     const problems = problemsOf(offeringSpec({ name: '-shop', plans: {}, containerDefaults: { memoryLimit: 'big' } }));
-    expect(problems).toHaveLength(3);
+    expect(problems).toHaveLength(4);
     expect(problems[0]).toContain('offering name "-shop"');
     expect(problems.some((p) => p.startsWith('no plans'))).toBe(true);
     expect(problems.some((p) => p.includes('containerDefaults.memoryLimit "big"'))).toBe(true);
@@ -392,5 +392,15 @@ describe('offering defaults', () => {
   it('defaults the Kubernetes version', () => {
     expect(kubeVersion(offeringSpec())).toBe('1.34.0');
     expect(kubeVersion(offeringSpec({ kubeVersion: '1.31.2' }))).toBe('1.31.2');
+  });
+});
+
+describe('offering names and namespaces', () => {
+  it('fails when the offering name contains \'-\', so that "<offering>-<tenant>" belongs to one offering only', () => {
+    // offering "shop-eu" with tenant "acme" and offering "shop" with tenant "eu-acme" would share shop-eu-acme
+    expect(problemsOf(offeringSpec({ name: 'shop-eu' }))).toEqual([
+      'offering name "shop-eu" contains \'-\': offering names are letters and digits only, so that a namespace "<offering>-<tenant>" belongs to exactly one offering; write it like "shopeu"',
+    ]);
+    expect(() => validateOffering(offeringSpec({ name: 'shopeu2' }), NOW)).not.toThrow();
   });
 });

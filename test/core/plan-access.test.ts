@@ -121,8 +121,10 @@ describe('provider identity', () => {
       ]);
     });
 
-    it('has four validations: tenant namespace identity and Pod Security on create, tenant namespaces only and fixed labels on change', () => {
-      expect(policy.spec?.validations).toHaveLength(4);
+    it('has five validations: tenant namespace identity and Pod Security on create, tenant namespaces only, fixed labels and finalizers on change', () => {
+      expect(policy.spec?.validations).toHaveLength(5);
+      expect(policy.spec?.validations?.[4].expression)
+        .toBe("request.operation != 'UPDATE' || (object.metadata.?finalizers == oldObject.metadata.?finalizers && object.spec.?finalizers == oldObject.spec.?finalizers)");
     });
 
     it('lets the provider create only <offering>-<tenant> namespaces labelled with offering and tenant, never a *-system one', () => {

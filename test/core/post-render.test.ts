@@ -27,7 +27,7 @@ function rendered(object: Record<string, unknown>, template = 'shop/templates/x.
 }
 
 function podSpec() {
-  return { containers: [{ name: 'app', image: 'nginx' }], tolerations: [{ key: 'own', operator: 'Exists' }] };
+  return { containers: [{ name: 'app', image: 'nginx' }], tolerations: [{ key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute' }] };
 }
 
 function deployment() {
@@ -145,7 +145,7 @@ describe('adaptChartObjects', () => {
     ])('injects the nodeSelector and appends the tolerations on a %s', (_, make, specOf) => {
       const { object } = adaptOne(make());
       expect(specOf(object).nodeSelector).toEqual({ pool: 'tenants' });
-      expect(specOf(object).tolerations).toEqual([{ key: 'own', operator: 'Exists' }, TOLERATION]);
+      expect(specOf(object).tolerations).toEqual([{ key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute' }, TOLERATION]);
     });
 
     it('lets the plan nodeSelector win over a chart nodeSelector with the same key', () => {
@@ -525,5 +525,47 @@ describe('adaptChartObjects', () => {
     result.objects.forEach((o, i) => expect(o).not.toBe(input[i].object));
     (result.objects[0] as any).spec.template.spec.nodeSelector.pool = 'changed';
     expect(where.nodeSelector).toEqual({ pool: 'tenants' });
+  });
+});
+
+describe('adaptChartObjects: scheduling and claims stay within the plan', () => {
+  const deploymentWith = (extra: Record<string, unknown>) => ({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web' },
+    spec: { template: { metadata: {}, spec: { containers: [{ name: 'app', image: 'nginx' }], ...extra } } },
+  });
+  it.each([
+    [{ tolerations: [{ operator: 'Exists' }] }, /tolerates \{"operator":"Exists"\}: a tenant's pods may tolerate only their plan's taints/],
+    [{ tolerations: [{ key: 'pool', operator: 'Equal', value: 'gpu', effect: 'NoSchedule' }] }, /tolerates .*"value":"gpu"/],
+    [{ nodeName: 'node-1' }, /pins its pods to node "node-1": remove nodeName/],
+    [{ schedulerName: 'my-scheduler' }, /uses the scheduler "my-scheduler"/],
+    [{ priorityClassName: 'system-node-critical' }, /priority class "system-node-critical": system priority classes preempt other tenants' pods/],
+  ])('fails when a pod template sets %j', (extra, message) => {
+    const result = adaptChartObjects([rendered(deploymentWith(extra))], placement());
+    expect(result.problems).toEqual([expect.stringMatching(message)]);
+  });
+
+  it('accepts the plan\'s own tolerations, node condition tolerations and other priority classes', () => {
+    const plan = { key: 'pool', operator: 'Equal', value: 'large', effect: 'NoSchedule' };
+    const result = adaptChartObjects([rendered(deploymentWith({ tolerations: [plan, { key: 'node.kubernetes.io/unreachable', operator: 'Exists' }], priorityClassName: 'tenant-high' }))],
+      placement({ tolerations: [plan] }));
+    expect(result.problems).toEqual([]);
+  });
+
+  it('fails when a claim names a PersistentVolume', () => {
+    const pvc = { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data' }, spec: { volumeName: 'archived-pv', storageClassName: 'standard' } };
+    expect(adaptChartObjects([rendered(pvc)], placement()).problems).toEqual([expect.stringMatching(/claims the PersistentVolume "archived-pv" by name/)]);
+  });
+
+  it('fails when an Ingress sets a configuration snippet', () => {
+    const ingress = {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: { name: 'web', annotations: { 'nginx.ingress.kubernetes.io/server-snippet': 'location / { proxy_pass http://169.254.169.254; }' } },
+      spec: { rules: [{ host: 'acme.shop.example.com' }] },
+    };
+    expect(adaptChartObjects([rendered(ingress)], placement({ ingressDomains: ['shop.example.com'] })).problems)
+      .toEqual([expect.stringMatching(/sets the annotation "nginx.ingress.kubernetes.io\/server-snippet"/)]);
   });
 });
