@@ -410,7 +410,8 @@ async function clusterChecks(checks: Checks, admin: KubeClient, offering: string
   const hard: Record<string, string> = quota.body?.spec?.hard ?? {};
   const required = ['requests.cpu', 'limits.cpu', 'requests.memory', 'limits.memory', 'requests.ephemeral-storage', 'limits.ephemeral-storage',
     'requests.storage', 'pods', 'services', 'secrets', 'configmaps', 'persistentvolumeclaims', 'replicationcontrollers', 'resourcequotas',
-    'count/replicasets.apps', 'services.nodeports', 'services.loadbalancers'];
+    'count/replicasets.apps', 'count/deployments.apps', 'count/statefulsets.apps', 'count/jobs.batch', 'count/cronjobs.batch',
+    'count/ingresses.networking.k8s.io', 'count/serviceaccounts', 'services.nodeports', 'services.loadbalancers'];
   const missing = required.filter((k) => !(k in hard));
   checks.record('cluster.quota', 'quotas cover cpu, memory, ephemeral storage, storage and the MTB object counts', `all of ${required.join(', ')}`,
     missing.length === 0 ? 'all present' : `missing ${missing.join(', ')}`, `ResourceQuota ${ns}/tenant-quota hard: ${JSON.stringify(hard)}`, quota.status === 200 && missing.length === 0);

@@ -54,6 +54,13 @@ export interface QuotaSpec {
   readonly replicaSets?: number;
   /** Maximum number of ReplicationControllers (a legacy API). @default 0 */
   readonly replicationControllers?: number;
+  /**
+   * Maximum number of objects of each other kind a tenant holds: Deployments, StatefulSets,
+   * DaemonSets, Jobs, CronJobs, Ingresses, ServiceAccounts, PodDisruptionBudgets and
+   * HorizontalPodAutoscalers (each kind on its own).
+   * @default 50
+   */
+  readonly objectsPerKind?: number;
 }
 
 /** What a plan costs; chargeback multiplies the recorded consumption by these rates. */

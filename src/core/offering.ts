@@ -111,7 +111,7 @@ function planProblems(name: string, plan: PlanSpec, defaults: ResolvedContainerD
   if (quota.memoryLimit !== undefined) push(quantityProblem(field('memoryLimit'), quota.memoryLimit));
   if (quota.storage !== undefined) push(quantityProblem(field('storage'), quota.storage, true));
   if (quota.ephemeralStorage !== undefined) push(quantityProblem(field('ephemeralStorage'), quota.ephemeralStorage));
-  for (const count of ['pods', 'services', 'persistentVolumeClaims', 'configMaps', 'secrets', 'replicaSets', 'replicationControllers'] as const) {
+  for (const count of ['pods', 'services', 'persistentVolumeClaims', 'configMaps', 'secrets', 'replicaSets', 'replicationControllers', 'objectsPerKind'] as const) {
     const value = quota[count];
     if (value !== undefined && (!Number.isInteger(value) || value < 0)) {
       problems.push(`${field(count)} ${JSON.stringify(value)} must be a whole number, 0 or more`);

@@ -4,7 +4,7 @@
 import type { Container, PodSpec } from 'kubernetes-types/core/v1';
 import type { KubeObject } from './kube';
 import { containerDefaults, ResolvedTenant } from './offering';
-import { quotaHard } from './plan-tenant';
+import { COUNTED_KINDS, quotaHard } from './plan-tenant';
 import { parseQuantity } from './quantity';
 
 type Resource = 'cpu' | 'memory' | 'ephemeral-storage';
@@ -63,6 +63,11 @@ export function planFitProblems(tenant: ResolvedTenant, objects: readonly KubeOb
   needs('secrets', count('Secret'), `${count('Secret')} Secrets`, 'raise quota.secrets');
   needs('replicationcontrollers', count('ReplicationController'), `${count('ReplicationController')} ReplicationControllers`,
     'raise quota.replicationControllers, or better use a Deployment');
+  for (const [kind, resource] of Object.entries(COUNTED_KINDS)) {
+    // every namespace also holds the ServiceAccount "default"
+    const extra = kind === 'ServiceAccount' ? 1 : 0;
+    needs(`count/${resource}`, count(kind) + extra, `${count(kind)} ${kind}s${extra ? ' and the default ServiceAccount' : ''}`, 'raise quota.objectsPerKind');
+  }
   // a Deployment keeps revisionHistoryLimit (default 10) old ReplicaSets, plus the current and the next one during a rollout
   const deployments = objects.filter((o) => o.kind === 'Deployment');
   const replicaSets = count('ReplicaSet') + deployments.reduce((sum, d) => sum + ((d.spec as { revisionHistoryLimit?: number })?.revisionHistoryLimit ?? 10) + 2, 0);

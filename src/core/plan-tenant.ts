@@ -65,6 +65,19 @@ function planNamespace(tenant: ResolvedTenant): Named<Namespace> {
   };
 }
 
+/** Kinds whose number the quota caps with `objectsPerKind`, and their quota resource names. */
+export const COUNTED_KINDS: Readonly<Record<string, string>> = {
+  Deployment: 'deployments.apps',
+  StatefulSet: 'statefulsets.apps',
+  DaemonSet: 'daemonsets.apps',
+  Job: 'jobs.batch',
+  CronJob: 'cronjobs.batch',
+  Ingress: 'ingresses.networking.k8s.io',
+  ServiceAccount: 'serviceaccounts',
+  PodDisruptionBudget: 'poddisruptionbudgets.policy',
+  HorizontalPodAutoscaler: 'horizontalpodautoscalers.autoscaling',
+};
+
 /** The ResourceQuota's `hard` of a plan: compute, ephemeral storage, storage and the object counts MTB lists. */
 export function quotaHard(tenant: ResolvedTenant): Record<string, string> {
   const q = tenant.plan.quota;
@@ -84,6 +97,7 @@ export function quotaHard(tenant: ResolvedTenant): Record<string, string> {
     'secrets': String(q.secrets ?? 50),
     'replicationcontrollers': String(q.replicationControllers ?? 0),
     'count/replicasets.apps': String(q.replicaSets ?? 100),
+    ...Object.fromEntries(Object.values(COUNTED_KINDS).map((resource) => [`count/${resource}`, String(q.objectsPerKind ?? 50)])),
     // this quota is the namespace's only one: a second ResourceQuota could not loosen it, but counts are kept tight
     'resourcequotas': '1',
     'services.nodeports': tenant.offering.allowNodePorts ? String(q.services ?? 10) : '0',

@@ -245,4 +245,13 @@ describe('planFitProblems', () => {
       ]);
     });
   });
+  describe('objects per kind', () => {
+    it('fails when the chart renders more objects of a kind than objectsPerKind, counting the default ServiceAccount', () => {
+      const objects = [object('CronJob', 'a'), object('CronJob', 'b'), object('ServiceAccount', 'app')];
+      expect(planFitProblems(tenantOn({ cpu: '8', memory: '8Gi', objectsPerKind: 1 }), objects)).toEqual([
+        'plan "p" cannot hold the chart: count/cronjobs.batch 2 needed (2 CronJobs) but the quota allows 1; raise quota.objectsPerKind',
+        'plan "p" cannot hold the chart: count/serviceaccounts 2 needed (1 ServiceAccounts and the default ServiceAccount) but the quota allows 1; raise quota.objectsPerKind',
+      ]);
+    });
+  });
 });
