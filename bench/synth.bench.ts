@@ -78,7 +78,7 @@ function* floorFiles(count: number): Generator<[string, string]> {
   const identity = providerIdentity('shop', providerNamespace('shop'));
   yield ['shop/_shared/00-namespace.yaml', toYaml([planOfferingNamespace(spec)])];
   yield ['shop/_shared/10-admission.yaml', toYaml(planAdmissionGuard(spec))];
-  yield ['shop/_shared/20-provider-provider.yaml', toYaml(planProviderShared(identity, false))];
+  yield ['shop/_shared/20-provider-provider.yaml', toYaml(planProviderShared(identity, false, spec.podSecurity, Object.keys(spec.plans)))];
   yield ['shop/_shared/40-monitoring.yaml', toYaml([planRecordingRules(spec)])];
   const existing = new Set<string>();
   for (let i = 0; i < count; i++) {

@@ -32,6 +32,7 @@ export const shop: OfferingSpec = {
   },
   storageClasses: ['standard'],
   ingressDomains: ['shop.example.com'],
+  ingressClassName: 'nginx',
   network: {
     dependencies: [Dependency.toCidr('payments-api', '203.0.113.0/24', { ports: [{ port: 443 }] })],
   },

@@ -7,7 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  LABEL_ACCESS, LABEL_OFFERING, LABEL_TENANT, providerNamespace, PSA_ENFORCE, RESTARTED_AT, tenantNamespace,
+  LABEL_ACCESS, LABEL_OFFERING, LABEL_PLAN, LABEL_TENANT, providerNamespace, PSA_ENFORCE, RESTARTED_AT, tenantNamespace,
 } from '../core';
 import { KubeClient, KubeResponse, responseMessage } from './kube-client';
 
@@ -93,7 +93,7 @@ export async function verifyOffering(options: VerifyOptions): Promise<TenantRepo
     const other = tenants.find((t) => t.namespace !== namespace)?.namespace;
     const checks = new Checks();
     const placement = await planPlacement(admin, namespace);
-    await providerChecks(checks, provider, offering, namespace, consumerAccount);
+    await providerChecks(checks, provider, admin, offering, namespace, consumerAccount);
     await podSecurityChecks(checks, provider, namespace, placement);
     await consumerChecks(checks, consumer, admin, namespace, other);
     await clusterChecks(checks, admin, offering, namespace);
@@ -191,8 +191,13 @@ const remove = (p: string): Request => ({ method: 'DELETE', path: `${p}?${DRY_RU
 const RBAC: Expectation = { control: 'RBAC', reason: /forbidden/i };
 const ADMISSION = (reason: RegExp): Expectation => ({ control: 'admission policy', reason });
 
-async function providerChecks(checks: Checks, provider: KubeClient, offering: string, ns: string, consumerAccount: string): Promise<void> {
+async function providerChecks(
+  checks: Checks, provider: KubeClient, admin: KubeClient, offering: string, ns: string, consumerAccount: string,
+): Promise<void> {
   const nsPath = `/api/v1/namespaces/${ns}`;
+  // what saasplane planned for the tenant, so that each probe breaks one rule only
+  const labels: Record<string, string> = (await admin.get(nsPath)).body?.metadata?.labels ?? {};
+  const ownHost: string = (await admin.get(`/apis/networking.k8s.io/v1/namespaces/${ns}/ingresses`)).body?.items?.[0]?.spec?.rules?.[0]?.host ?? 'verify-probe.invalid';
   const p = (id: string, title: string, request: Request, expectation: Expectation) => checks.attempt(`provider.${id}`, title, 'provider', provider, request, expectation);
   const labelGuard = ADMISSION(/may change no namespace label/);
   type NamespaceProbe = { apiVersion: string; kind: string; metadata: { name: string; labels: Record<string, string> } };
@@ -258,8 +263,30 @@ async function providerChecks(checks: Checks, provider: KubeClient, offering: st
   });
   await p('ingress-foreign-host', 'cannot route a host outside the offering\'s domains', ingress({}, 'login.example.org'), ADMISSION(/hosts in|no ingressDomains/));
   await p('ingress-wildcard-host', 'cannot route a wildcard host', ingress({}, '*.example.org'), ADMISSION(/hosts in|no ingressDomains/));
+  const controllerAnnotation = ADMISSION(/ingress controller annotations/);
   await p('ingress-snippet', 'cannot configure the shared ingress controller through snippet annotations',
-    ingress({ annotations: { 'nginx.ingress.kubernetes.io/server-snippet': 'location /x { return 200; }' } }, 'verify-probe.invalid'), ADMISSION(/-snippet|hosts in|no ingressDomains/));
+    ingress({ annotations: { 'nginx.ingress.kubernetes.io/server-snippet': 'location /x { return 200; }' } }, ownHost), controllerAnnotation);
+  await p('ingress-alias', 'cannot serve other hosts through controller annotations (server-alias)',
+    ingress({ annotations: { 'nginx.ingress.kubernetes.io/server-alias': 'login.bank.example' } }, ownHost), controllerAnnotation);
+  await p('ingress-auth-url', 'cannot make the shared controller call internal addresses (auth-url to 169.254.169.254)',
+    ingress({ annotations: { 'nginx.ingress.kubernetes.io/auth-url': 'http://169.254.169.254/latest/meta-data/' } }, ownHost), controllerAnnotation);
+  await p('pvc-selector', 'cannot pick another tenant\'s PersistentVolume with a claim selector', create(`${nsPath}/persistentvolumeclaims`, {
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: { name: 'verify-probe' },
+    spec: { accessModes: ['ReadWriteOnce'], selector: { matchLabels: { [LABEL_TENANT]: 'another' } }, resources: { requests: { storage: '1Gi' } } },
+  }), { control: 'admission policy', reason: /selector|storage classes/ });
+  const level = labels[PSA_ENFORCE] ?? 'restricted';
+  const extraLabel = tenantNs(`${offering}-verifyprobe`, 'verifyprobe', level);
+  Object.assign(extraLabel.metadata.labels, {
+    [LABEL_PLAN]: labels[LABEL_PLAN] ?? '', 'pod-security.kubernetes.io/audit': level, 'pod-security.kubernetes.io/warn': level, 'role': 'ingress',
+  });
+  await p('namespace-extra-label', 'cannot create a tenant namespace with labels other selectors match (role=ingress)', create('/api/v1/namespaces', extraLabel),
+    ADMISSION(/saasplane's labels/));
+  await p('namespace-annotation', 'cannot annotate a tenant namespace (e.g. default tolerations for admission plugins)',
+    mergePatch(nsPath, { metadata: { annotations: { 'scheduler.alpha.kubernetes.io/defaultTolerations': '[{"operator":"Exists"}]' } } }), ADMISSION(/annotations/));
+  await p('unknown-plan', 'cannot label a tenant namespace with a plan the offering does not have (its placement rules would not apply)',
+    mergePatch(nsPath, { metadata: { labels: { [LABEL_PLAN]: 'none' } } }), ADMISSION(/one of its plans/));
   await p('write-servicemonitor', 'cannot write ServiceMonitors (they could scrape other namespaces or forge consumption labels)',
     create(`/apis/monitoring.coreos.com/v1/namespaces/${ns}/servicemonitors`, {
       apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor', metadata: { name: 'verify-probe' }, spec: { selector: {}, namespaceSelector: { any: true }, endpoints: [] },
@@ -340,6 +367,10 @@ async function podSecurityChecks(checks: Checks, provider: KubeClient, ns: strin
   await p('node-name', 'a pod pinned to a node (nodeName) is refused', variant((pod) => { pod.spec.nodeName = 'any-node'; }), ADMISSION(/nodeName/));
   await p('tolerate-all', 'a pod tolerating every taint is refused (it could run on other tenants\' dedicated nodes)',
     variant((pod) => { pod.spec.tolerations = [...(pod.spec.tolerations ?? []), { operator: 'Exists' }]; }), ADMISSION(/tolerations/));
+  await p('priority-class', 'a pod with a priority class the offering does not declare is refused',
+    variant((pod) => { pod.spec.priorityClassName = 'verify-probe-high'; }), { control: 'tenant guard or Priority admission', reason: /priority class|PriorityClass/ });
+  await p('unschedulable-toleration', 'a pod tolerating cordoned nodes (node.kubernetes.io/unschedulable) is refused',
+    variant((pod) => { pod.spec.tolerations = [...(pod.spec.tolerations ?? []), { key: 'node.kubernetes.io/unschedulable', operator: 'Exists' }]; }), ADMISSION(/tolerations/));
   await p('scheduler', 'a pod with another scheduler is refused', variant((pod) => { pod.spec.schedulerName = 'my-scheduler'; }), ADMISSION(/default scheduler/));
 }
 
@@ -373,7 +404,7 @@ async function consumerChecks(
   const container = deployment.spec.template.spec.containers[0].name;
   const restartOnly = ADMISSION(/may only restart them/);
   // placement and priority are also refused by the tenant guard, for every identity
-  const restartOrPlacement = ADMISSION(/may only restart them|system priority classes|plan's tolerations|pinned to a node|plan's nodes/);
+  const restartOrPlacement = ADMISSION(/may only restart them|priority classes|plan's tolerations|pinned to a node|plan's nodes/);
   const template = (spec: object) => strategicPatch(target, { spec: { template: { spec } } });
   await c('restart', `can restart Deployment ${deployment.metadata.name} (kubectl rollout restart)`,
     strategicPatch(target, { spec: { template: { metadata: { annotations: { [RESTARTED_AT]: new Date().toISOString() } } } } }), { allowed: true, control: 'RBAC and the restart guard' });

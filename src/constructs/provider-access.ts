@@ -38,7 +38,8 @@ export class ProviderAccess extends Chart {
     this.identity = providerIdentity(props.offering.offeringName, namespace, serviceAccount);
     placeInFile(this, props.offering.sharedFile(SHARED_FILES.provider(id)));
     const defaultNamespace = namespace === providerNamespace(props.offering.offeringName);
-    emitObjects(this, planProviderShared(this.identity, props.createNamespace ?? !defaultNamespace, props.offering.spec.podSecurity));
+    emitObjects(this, planProviderShared(this.identity, props.createNamespace ?? !defaultNamespace, props.offering.spec.podSecurity,
+      Object.keys(props.offering.spec.plans)));
     props.offering._registerProvider(this);
   }
 

@@ -255,6 +255,21 @@ export interface OfferingSpec {
    */
   readonly ingressDomains?: string[];
   /**
+   * Ingress annotations of ingress controllers (keys whose prefix names an ingress, such as
+   * `nginx.ingress.kubernetes.io/rewrite-target`) tenants' Ingress objects may set. Others would
+   * configure the shared controller for every tenant (aliases, auth URLs, mirrors, snippets,
+   * secrets of other namespaces).
+   * @default - none
+   */
+  readonly ingressAnnotations?: string[];
+  /** The IngressClass tenants' Ingress objects must use. @default - any */
+  readonly ingressClassName?: string;
+  /**
+   * PriorityClasses tenants' pods may use (add the cluster's global default class, if it has one).
+   * @default - none: pods run at the cluster's default priority
+   */
+  readonly priorityClassNames?: string[];
+  /**
    * Force `imagePullPolicy: Always` on every container of a tenant (Multi-Tenancy Benchmarks
    * CC-DI-1: a tenant must not run a private image another tenant pulled onto the node).
    * @default true

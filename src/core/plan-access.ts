@@ -28,7 +28,8 @@ export const PROVIDER_TENANT_RULES: readonly PolicyRule[] = [
   { apiGroups: ['apps'], resources: ['deployments/scale', 'statefulsets/scale'], verbs: ['get', 'update', 'patch'] },
   { apiGroups: ['batch'], resources: ['jobs', 'cronjobs'], verbs: WRITE },
   { apiGroups: ['autoscaling'], resources: ['horizontalpodautoscalers'], verbs: WRITE },
-  { apiGroups: ['policy'], resources: ['poddisruptionbudgets'], verbs: WRITE },
+  // a disruption budget can stall node drains for everyone: the chart's come from the GitOps repository
+  { apiGroups: ['policy'], resources: ['poddisruptionbudgets'], verbs: READ },
   { apiGroups: ['networking.k8s.io'], resources: ['ingresses'], verbs: WRITE },
   { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: READ },
   { apiGroups: ['rbac.authorization.k8s.io'], resources: ['roles', 'rolebindings'], verbs: READ },
@@ -55,6 +56,12 @@ export const CONSUMER_RULES: readonly PolicyRule[] = [
   { apiGroups: ['batch'], resources: ['jobs', 'cronjobs'], verbs: READ },
   { apiGroups: ['networking.k8s.io'], resources: ['ingresses'], verbs: READ },
   { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: READ },
+];
+
+/** The labels a tenant namespace carries (saasplane's and Kubernetes' own name label). */
+const NAMESPACE_LABELS = [
+  LABEL_OFFERING, LABEL_TENANT, LABEL_PLAN, 'app.kubernetes.io/managed-by', PSA_ENFORCE, `${PSA_ENFORCE}-version`,
+  'pod-security.kubernetes.io/audit', 'pod-security.kubernetes.io/warn', 'kubernetes.io/metadata.name',
 ];
 
 /** Names of the provider's objects for one offering. */
@@ -92,7 +99,7 @@ export function providerIdentity(offering: string, namespace: string, serviceAcc
  * offering's Pod Security level, change no label but its own `saasplane.io/plan`.
  */
 export function planProviderShared(
-  identity: ProviderIdentity, createNamespace: boolean, podSecurity: PodSecurityLevel = PodSecurityLevel.RESTRICTED,
+  identity: ProviderIdentity, createNamespace: boolean, podSecurity: PodSecurityLevel = PodSecurityLevel.RESTRICTED, plans: readonly string[] = [],
 ): KubeObject[] {
   const labels = offeringLabels(identity.offering);
   const namespacesRole = `saasplane:${identity.offering}:provider-namespaces`;
@@ -169,9 +176,23 @@ export function planProviderShared(
           message: `the provider of offering "${o}" may change no namespace label but ${LABEL_PLAN} (Pod Security and tenant identity labels are fixed)`,
         },
         {
-          expression: "request.operation != 'UPDATE' || (object.metadata.?finalizers == oldObject.metadata.?finalizers && object.spec.?finalizers == oldObject.spec.?finalizers)",
-          message: `the provider of offering "${o}" may not change a namespace's finalizers (they would keep it from being deleted)`,
+          expression: "request.operation != 'UPDATE' || (object.metadata.?finalizers == oldObject.metadata.?finalizers && object.spec.?finalizers == oldObject.spec.?finalizers "
+            + '&& object.metadata.?ownerReferences == oldObject.metadata.?ownerReferences '
+            + "&& object.metadata.?annotations.orValue({}).all(k, k.startsWith('kubectl.kubernetes.io/') || oldObject.metadata.?annotations.orValue({})[?k] == object.metadata.annotations[?k]) "
+            + "&& oldObject.metadata.?annotations.orValue({}).all(k, k.startsWith('kubectl.kubernetes.io/') || k in object.metadata.?annotations.orValue({})))",
+          message: `the provider of offering "${o}" may not change a namespace's finalizers, owner references or annotations`,
         },
+        {
+          // nothing another selector could match (an ingress controller's, Prometheus', a mesh's), no annotations but kubectl's
+          expression: `request.operation != 'CREATE' || (variables.labels.all(k, k in ${JSON.stringify(NAMESPACE_LABELS).replace(/"/g, "'")}) `
+            + `&& ${label('pod-security.kubernetes.io/audit')} == '${podSecurity}' && ${label('pod-security.kubernetes.io/warn')} == '${podSecurity}' `
+            + "&& object.metadata.?annotations.orValue({}).all(k, k.startsWith('kubectl.kubernetes.io/')) && !has(object.metadata.ownerReferences))",
+          message: `the provider of offering "${o}" may only create namespaces with saasplane's labels (${NAMESPACE_LABELS.join(', ')}, Pod Security audit and warn "${podSecurity}") and no annotations`,
+        },
+        ...(plans.length === 0 ? [] : [{
+          expression: `request.operation == 'DELETE' || (${label(LABEL_PLAN)} in ${JSON.stringify(plans).replace(/"/g, "'")})`,
+          message: `the provider of offering "${o}" may only label namespaces with one of its plans: ${plans.join(', ')}`,
+        }]),
       ],
     },
   };

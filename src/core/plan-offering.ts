@@ -83,12 +83,20 @@ export function planAdmissionGuard(offering: OfferingSpec): KubeObject[] {
     expression: `object.kind != 'Ingress' || !has(object.spec.tls) || object.spec.tls.all(t, !has(t.hosts) || t.hosts.all(h, ${inDomains('h')}))`,
     message: `offering "${o}" allows Ingress TLS hosts only in ${domains.join(', ') || 'its ingressDomains (none declared)'}`,
   }, {
-    expression: "object.kind != 'Ingress' || !has(object.metadata.annotations) || object.metadata.annotations.all(k, !k.endsWith('-snippet'))",
-    message: `offering "${o}" does not allow Ingress configuration snippets (annotations ending in -snippet): they configure the shared ingress controller`,
+    expression: `object.kind != 'Ingress' || object.metadata.?annotations.orValue({}).all(k, !k.split('/')[0].contains('ingress') || k in ${quoted(offering.ingressAnnotations ?? [])})`,
+    message: `offering "${o}" allows only these ingress controller annotations: ${(offering.ingressAnnotations ?? []).join(', ') || 'none'} `
+      + '(others configure the shared controller: aliases, auth URLs, mirrors, snippets); declare them in ingressAnnotations',
   }, {
-    expression: "object.kind != 'PersistentVolumeClaim' || request.operation != 'CREATE' || !has(object.spec.volumeName)",
-    message: `offering "${o}" does not allow claims that name a PersistentVolume (volumeName): it could bind another tenant's released volume`,
+    expression: "object.kind != 'PersistentVolumeClaim' || request.operation != 'CREATE' || (!has(object.spec.volumeName) && !has(object.spec.selector) "
+      + '&& object.spec.?dataSourceRef.?namespace.orValue(\'\') == \'\')',
+    message: `offering "${o}" does not allow claims that pick a PersistentVolume (volumeName, selector) or another namespace's data source: they could bind another tenant's volume`,
   });
+  if (offering.ingressClassName) {
+    validations.push({
+      expression: `object.kind != 'Ingress' || object.spec.?ingressClassName.orValue('') == '${offering.ingressClassName}'`,
+      message: `offering "${o}" allows only the IngressClass ${offering.ingressClassName}`,
+    });
+  }
   validations.push(...placementValidations(offering));
   const inOffering = { matchLabels: { [LABEL_OFFERING]: o } };
   const annotations = (obj: string) => `has(${obj}.spec.template.metadata) && has(${obj}.spec.template.metadata.annotations) ? ${obj}.spec.template.metadata.annotations : {}`;
@@ -191,12 +199,20 @@ function placementValidations(offering: OfferingSpec): Validation[] {
   const selector = 'variables.podSpec.?nodeSelector.orValue({})';
   const sameToleration = (p: string) => `${p}.key == t.?key.orValue('') && ${p}.operator == t.?operator.orValue('Equal') && ${p}.value == t.?value.orValue('') `
     + `&& ${p}.effect == t.?effect.orValue('')`;
+  const planNames = quoted(plans.map(([name]) => name));
   return [{
+    expression: `${pods}variables.plan in ${planNames}`,
+    message: `offering "${o}" admits pods only in namespaces of its plans (${plans.map(([name]) => name).join(', ')}): the namespace's ${LABEL_PLAN} label names none`,
+  }, {
     expression: `${pods}(${selectors}[?variables.plan].orValue({}).all(k, k in ${selector} && ${selector}[k] == ${selectors}[variables.plan][k]) `
       + `&& (!(variables.plan in ${dedicated}) || ${selector}[?'${LABEL_TENANT}'].orValue('') == namespaceObject.metadata.name))`,
     message: `offering "${o}" keeps pods on their plan's nodes: the pod's nodeSelector must hold the plan's`,
   }, {
-    expression: `${pods}variables.podSpec.?tolerations.orValue([]).all(t, t.?key.orValue('').startsWith('node.kubernetes.io/') `
+    expression: `${pods}variables.podSpec.?tolerations.orValue([]).all(t, `
+      // what Kubernetes adds itself: DefaultTolerationSeconds (not-ready, unreachable, 300 s) and the DaemonSet controller
+      + '(t.?key.orValue(\'\') in [\'node.kubernetes.io/not-ready\', \'node.kubernetes.io/unreachable\'] && t.?effect.orValue(\'\') == \'NoExecute\' '
+      + '&& t.?tolerationSeconds.orValue(301) <= 300) '
+      + `|| (t.?key.orValue('').startsWith('node.kubernetes.io/') && request.userInfo.username == '${DAEMONSET_CONTROLLER}') `
       + `|| ${tolerations}[?variables.plan].orValue([]).exists(p, ${sameToleration('p')}) `
       + `|| (variables.plan in ${dedicated} && t.?key.orValue('') == '${LABEL_TENANT}' && t.?value.orValue('') == namespaceObject.metadata.name))`,
     message: `offering "${o}" allows only its plan's tolerations: a pod may not tolerate its way onto other tenants' or plans' nodes`,
@@ -207,10 +223,18 @@ function placementValidations(offering: OfferingSpec): Validation[] {
     expression: `${pods}variables.podSpec.?schedulerName.orValue('default-scheduler') == 'default-scheduler'`,
     message: `offering "${o}" allows only the default scheduler`,
   }, {
-    expression: `${pods}!variables.podSpec.?priorityClassName.orValue('').startsWith('system-')`,
-    message: `offering "${o}" does not allow system priority classes (system-node-critical, system-cluster-critical): they preempt other tenants' pods`,
+    expression: `${pods}!has(variables.podSpec.priorityClassName) || variables.podSpec.priorityClassName in ${quoted(offering.priorityClassNames ?? [])}`,
+    message: `offering "${o}" allows the priority classes ${(offering.priorityClassNames ?? []).join(', ') || 'none'}: others (system ones above all) preempt other tenants' pods; `
+      + 'declare a class in priorityClassNames',
+  }, {
+    expression: `${pods}variables.podSpec.?volumes.orValue([]).all(v, (!has(v.image) || v.image.?pullPolicy.orValue('') == 'Always') `
+      + '&& (!has(v.projected) || v.projected.?sources.orValue([]).all(s, !has(s.serviceAccountToken) || s.serviceAccountToken.?expirationSeconds.orValue(3600) <= 86400)))',
+    message: `offering "${o}" requires image volumes to be pulled Always and projected ServiceAccount tokens to expire within a day`,
   }];
 }
+
+/** The DaemonSet controller's identity: it adds node condition tolerations to the pods it creates. */
+const DAEMONSET_CONTROLLER = 'system:serviceaccount:kube-system:daemon-set-controller';
 
 /** The annotation `kubectl rollout restart` sets on a pod template. */
 export const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';

@@ -232,6 +232,9 @@ export function tenantPlacement(tenant: ResolvedTenant): TenantPlacement {
     allowLoadBalancers: tenant.offering.allowLoadBalancers ?? false,
     alwaysPullImages: tenant.offering.alwaysPullImages ?? true,
     ingressDomains: tenant.offering.ingressDomains ?? [],
+    ingressAnnotations: tenant.offering.ingressAnnotations ?? [],
+    ingressClassName: tenant.offering.ingressClassName,
+    priorityClassNames: tenant.offering.priorityClassNames ?? [],
   };
 }
 

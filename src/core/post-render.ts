@@ -35,6 +35,12 @@ export interface TenantPlacement {
   readonly alwaysPullImages: boolean;
   /** Domains Ingress hosts must be in. Empty: no Ingress host allowed. */
   readonly ingressDomains: readonly string[];
+  /** Ingress controller annotations Ingress objects may set. */
+  readonly ingressAnnotations?: readonly string[];
+  /** The IngressClass Ingress objects must use; undefined: any. */
+  readonly ingressClassName?: string;
+  /** PriorityClasses pods may use. */
+  readonly priorityClassNames?: readonly string[];
 }
 
 /** The adapted objects, or the problems that forbid them. */
@@ -61,14 +67,16 @@ export function adaptChartObjects(rendered: readonly RenderedObject[], placement
       labels: { ...object.metadata.labels, ...placement.labels },
     };
     problems.push(...serviceProblems(object, where, placement), ...networkPolicyProblems(object, where),
-      ...bindingProblems(object, where, placement.namespace), ...ingressProblems(object, where, placement.ingressDomains));
+      ...bindingProblems(object, where, placement.namespace), ...ingressProblems(object, where, placement));
     for (const podSpec of podSpecsOf(object, placement.podLabels)) {
       problems.push(...hostPathProblems(podSpec, where), ...schedulingProblems(podSpec, where, placement));
       placePod(podSpec, placement);
     }
     for (const claim of claimsOf(object)) {
-      if ((claim.spec as { volumeName?: string } | undefined)?.volumeName) {
-        problems.push(`${where} claims the PersistentVolume "${(claim.spec as { volumeName: string }).volumeName}" by name: it could bind another tenant's released volume; let the storage class provision it`);
+      const claimSpec = (claim.spec ?? {}) as { volumeName?: string; selector?: unknown; dataSourceRef?: { namespace?: string } };
+      if (claimSpec.volumeName || claimSpec.selector || claimSpec.dataSourceRef?.namespace) {
+        problems.push(`${where} picks a PersistentVolume (${claimSpec.volumeName ? `volumeName "${claimSpec.volumeName}"` : claimSpec.selector ? 'a volume selector' : 'a data source in another namespace'}): `
+          + 'it could bind another tenant\'s volume; let the storage class provision it');
       }
       const claimMeta = (claim.metadata ?? {}) as { labels?: Record<string, string> };
       claim.metadata = { ...claimMeta, labels: { ...claimMeta.labels, ...placement.podLabels } };
@@ -123,7 +131,9 @@ function schedulingProblems(podSpec: PodSpec, where: string, placement: TenantPl
   const same = (a: Toleration, b: Toleration) => (a.key ?? '') === (b.key ?? '') && (a.operator ?? 'Equal') === (b.operator ?? 'Equal')
     && (a.value ?? '') === (b.value ?? '') && (a.effect ?? '') === (b.effect ?? '');
   for (const t of podSpec.tolerations ?? []) {
-    if (!(t.key ?? '').startsWith('node.kubernetes.io/') && !(placement.tolerations ?? []).some((p) => same(p, t))) {
+    const kubernetesOwn = ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable'].includes(t.key ?? '') && t.effect === 'NoExecute'
+      && (t.tolerationSeconds ?? 301) <= 300;
+    if (!kubernetesOwn && !(placement.tolerations ?? []).some((p) => same(p, t))) {
       problems.push(`${where} tolerates ${JSON.stringify(t)}: a tenant's pods may tolerate only their plan's taints; remove it from the chart or add it to the plan's tolerations`);
     }
   }
@@ -133,8 +143,8 @@ function schedulingProblems(podSpec: PodSpec, where: string, placement: TenantPl
   if (podSpec.schedulerName && podSpec.schedulerName !== 'default-scheduler') {
     problems.push(`${where} uses the scheduler "${podSpec.schedulerName}": tenants use the default scheduler`);
   }
-  if (podSpec.priorityClassName?.startsWith('system-')) {
-    problems.push(`${where} uses the priority class "${podSpec.priorityClassName}": system priority classes preempt other tenants' pods; remove it`);
+  if (podSpec.priorityClassName && !(placement.priorityClassNames ?? []).includes(podSpec.priorityClassName)) {
+    problems.push(`${where} uses the priority class "${podSpec.priorityClassName}": it could preempt other tenants' pods; remove it, or declare it in the offering's priorityClassNames`);
   }
   return problems;
 }
@@ -239,14 +249,20 @@ function bindingProblems(object: KubeObject, where: string, namespace: string): 
 interface IngressSpec { rules?: Array<{ host?: string }>; tls?: Array<{ hosts?: string[] }> }
 
 /** Ingress hosts: every rule names a host, inside one of the offering's domains. */
-function ingressProblems(object: KubeObject, where: string, domains: readonly string[]): string[] {
+function ingressProblems(object: KubeObject, where: string, placement: TenantPlacement): string[] {
   if (object.kind !== 'Ingress') {
     return [];
   }
-  const spec = (object.spec ?? {}) as IngressSpec & { defaultBackend?: unknown };
+  const domains = placement.ingressDomains;
+  const spec = (object.spec ?? {}) as IngressSpec & { defaultBackend?: unknown; ingressClassName?: string };
   const problems: string[] = [];
-  for (const key of Object.keys(object.metadata.annotations ?? {}).filter((k) => k.endsWith('-snippet'))) {
-    problems.push(`${where} sets the annotation "${key}": configuration snippets configure the shared ingress controller; remove it`);
+  const allowed = placement.ingressAnnotations ?? [];
+  for (const key of Object.keys(object.metadata.annotations ?? {}).filter((k) => k.split('/')[0].includes('ingress') && !allowed.includes(k))) {
+    problems.push(`${where} sets the ingress controller annotation "${key}": it would configure the shared controller (aliases, auth URLs, mirrors, snippets); `
+      + 'remove it, or declare it in the offering\'s ingressAnnotations');
+  }
+  if (placement.ingressClassName && spec.ingressClassName !== placement.ingressClassName) {
+    problems.push(`${where} uses the IngressClass "${spec.ingressClassName ?? ''}": the offering allows only "${placement.ingressClassName}"`);
   }
   if (spec.defaultBackend !== undefined || (spec.rules ?? []).some((r) => !r.host)) {
     problems.push(`${where} routes requests for any host: it would take other tenants' traffic on its ingress class; give every rule a host and no defaultBackend`);

@@ -35,8 +35,9 @@ export class ProviderAccess extends pulumi.ComponentResource {
     super('saasplane:index:ProviderAccess', name, {}, opts);
     this.identity = providerIdentity(offeringName, namespace, serviceAccount);
     const defaultNamespace = namespace === providerNamespace(offeringName);
-    registerObjects(name, planProviderShared(this.identity, args.createNamespace ?? !defaultNamespace, args.offering.spec.podSecurity),
-      { parent: this, dependsOn: defaultNamespace ? [args.offering._namespace] : [] });
+    registerObjects(name, planProviderShared(this.identity, args.createNamespace ?? !defaultNamespace, args.offering.spec.podSecurity,
+      Object.keys(args.offering.spec.plans)),
+    { parent: this, dependsOn: defaultNamespace ? [args.offering._namespace] : [] });
     this.serviceAccount = pulumi.output(`${namespace}/${serviceAccount}`);
     args.offering._registerProvider(this);
     this.registerOutputs({ serviceAccount: this.serviceAccount });

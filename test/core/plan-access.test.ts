@@ -121,10 +121,24 @@ describe('provider identity', () => {
       ]);
     });
 
-    it('has five validations: tenant namespace identity and Pod Security on create, tenant namespaces only, fixed labels and finalizers on change', () => {
-      expect(policy.spec?.validations).toHaveLength(5);
-      expect(policy.spec?.validations?.[4].expression)
-        .toBe("request.operation != 'UPDATE' || (object.metadata.?finalizers == oldObject.metadata.?finalizers && object.spec.?finalizers == oldObject.spec.?finalizers)");
+    it('has six validations: identity and Pod Security on create, tenants only, fixed labels, metadata on change, saasplane\'s labels only on create', () => {
+      expect(policy.spec?.validations).toHaveLength(6);
+      expect(policy.spec?.validations?.[4].expression).toBe("request.operation != 'UPDATE' || (object.metadata.?finalizers == oldObject.metadata.?finalizers "
+        + '&& object.spec.?finalizers == oldObject.spec.?finalizers && object.metadata.?ownerReferences == oldObject.metadata.?ownerReferences '
+        + "&& object.metadata.?annotations.orValue({}).all(k, k.startsWith('kubectl.kubernetes.io/') || oldObject.metadata.?annotations.orValue({})[?k] == object.metadata.annotations[?k]) "
+        + "&& oldObject.metadata.?annotations.orValue({}).all(k, k.startsWith('kubectl.kubernetes.io/') || k in object.metadata.?annotations.orValue({})))");
+      expect(policy.spec?.validations?.[5].expression).toContain("variables.labels.all(k, k in ['saasplane.io/offering','saasplane.io/tenant','saasplane.io/plan',");
+      expect(policy.spec?.validations?.[5].expression).toContain("variables.labels['pod-security.kubernetes.io/audit'] == 'restricted'");
+      expect(policy.spec?.validations?.[5].expression).toContain('!has(object.metadata.ownerReferences)');
+    });
+
+    it('with the offering\'s plans, lets the provider label namespaces only with one of them', () => {
+      const withPlans = findObject<ValidatingAdmissionPolicy>(planProviderShared(identity, true, undefined, ['small', 'large']), 'ValidatingAdmissionPolicy');
+      expect(withPlans.spec?.validations).toHaveLength(7);
+      expect(withPlans.spec?.validations?.[6]).toEqual({
+        expression: "request.operation == 'DELETE' || (variables.labels['saasplane.io/plan'] in ['small','large'])",
+        message: 'the provider of offering "shop" may only label namespaces with one of its plans: small, large',
+      });
     });
 
     it('lets the provider create only <offering>-<tenant> namespaces labelled with offering and tenant, never a *-system one', () => {

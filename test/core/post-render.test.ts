@@ -27,7 +27,7 @@ function rendered(object: Record<string, unknown>, template = 'shop/templates/x.
 }
 
 function podSpec() {
-  return { containers: [{ name: 'app', image: 'nginx' }], tolerations: [{ key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute' }] };
+  return { containers: [{ name: 'app', image: 'nginx' }], tolerations: [{ key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 }] };
 }
 
 function deployment() {
@@ -145,7 +145,7 @@ describe('adaptChartObjects', () => {
     ])('injects the nodeSelector and appends the tolerations on a %s', (_, make, specOf) => {
       const { object } = adaptOne(make());
       expect(specOf(object).nodeSelector).toEqual({ pool: 'tenants' });
-      expect(specOf(object).tolerations).toEqual([{ key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute' }, TOLERATION]);
+      expect(specOf(object).tolerations).toEqual([{ key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 }, TOLERATION]);
     });
 
     it('lets the plan nodeSelector win over a chart nodeSelector with the same key', () => {
@@ -540,22 +540,45 @@ describe('adaptChartObjects: scheduling and claims stay within the plan', () => 
     [{ tolerations: [{ key: 'pool', operator: 'Equal', value: 'gpu', effect: 'NoSchedule' }] }, /tolerates .*"value":"gpu"/],
     [{ nodeName: 'node-1' }, /pins its pods to node "node-1": remove nodeName/],
     [{ schedulerName: 'my-scheduler' }, /uses the scheduler "my-scheduler"/],
-    [{ priorityClassName: 'system-node-critical' }, /priority class "system-node-critical": system priority classes preempt other tenants' pods/],
+    [{ priorityClassName: 'system-node-critical' }, /priority class "system-node-critical": it could preempt other tenants' pods/],
+    [{ priorityClassName: 'platform-high' }, /priority class "platform-high": .* declare it in the offering's priorityClassNames/],
+    [{ tolerations: [{ key: 'node.kubernetes.io/unschedulable', operator: 'Exists' }] }, /tolerates .*unschedulable/],
+    [{ tolerations: [{ key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute' }] }, /tolerates .*not-ready/],
   ])('fails when a pod template sets %j', (extra, message) => {
     const result = adaptChartObjects([rendered(deploymentWith(extra))], placement());
     expect(result.problems).toEqual([expect.stringMatching(message)]);
   });
 
-  it('accepts the plan\'s own tolerations, node condition tolerations and other priority classes', () => {
+  it('accepts the plan\'s own tolerations, the 300 s node condition ones Kubernetes adds, and declared priority classes', () => {
     const plan = { key: 'pool', operator: 'Equal', value: 'large', effect: 'NoSchedule' };
-    const result = adaptChartObjects([rendered(deploymentWith({ tolerations: [plan, { key: 'node.kubernetes.io/unreachable', operator: 'Exists' }], priorityClassName: 'tenant-high' }))],
-      placement({ tolerations: [plan] }));
+    const unreachable = { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 };
+    const result = adaptChartObjects([rendered(deploymentWith({ tolerations: [plan, unreachable], priorityClassName: 'tenant-high' }))],
+      placement({ tolerations: [plan], priorityClassNames: ['tenant-high'] }));
     expect(result.problems).toEqual([]);
   });
 
-  it('fails when a claim names a PersistentVolume', () => {
-    const pvc = { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data' }, spec: { volumeName: 'archived-pv', storageClassName: 'standard' } };
-    expect(adaptChartObjects([rendered(pvc)], placement()).problems).toEqual([expect.stringMatching(/claims the PersistentVolume "archived-pv" by name/)]);
+  it.each([
+    [{ volumeName: 'archived-pv' }, /picks a PersistentVolume \(volumeName "archived-pv"\)/],
+    [{ selector: { matchLabels: { 'saasplane.io/tenant': 'globex' } } }, /picks a PersistentVolume \(a volume selector\)/],
+    [{ dataSourceRef: { kind: 'PersistentVolumeClaim', name: 'data', namespace: 'shop-globex' } }, /picks a PersistentVolume \(a data source in another namespace\)/],
+  ])('fails when a claim picks its volume: %j', (extra, message) => {
+    const pvc = { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data' }, spec: { storageClassName: 'standard', ...extra } };
+    expect(adaptChartObjects([rendered(pvc)], placement()).problems).toEqual([expect.stringMatching(message)]);
+  });
+
+  it('fails when an Ingress sets an undeclared ingress controller annotation or another IngressClass', () => {
+    const ingress = (annotations: Record<string, string>, className?: string) => rendered({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: { name: 'web', annotations },
+      spec: { ...(className ? { ingressClassName: className } : {}), rules: [{ host: 'acme.shop.example.com' }] },
+    });
+    const where = placement({ ingressDomains: ['shop.example.com'], ingressAnnotations: ['nginx.ingress.kubernetes.io/rewrite-target'], ingressClassName: 'nginx' });
+    expect(adaptChartObjects([ingress({ 'nginx.ingress.kubernetes.io/server-alias': 'login.bank.example' }, 'nginx')], where).problems)
+      .toEqual([expect.stringMatching(/sets the ingress controller annotation "nginx.ingress.kubernetes.io\/server-alias"/)]);
+    expect(adaptChartObjects([ingress({ 'nginx.ingress.kubernetes.io/rewrite-target': '/', 'team': 'web' }, 'internal-admin')], where).problems)
+      .toEqual([expect.stringMatching(/uses the IngressClass "internal-admin": the offering allows only "nginx"/)]);
+    expect(adaptChartObjects([ingress({ 'nginx.ingress.kubernetes.io/rewrite-target': '/' }, 'nginx')], where).problems).toEqual([]);
   });
 
   it('fails when an Ingress sets a configuration snippet', () => {
@@ -566,6 +589,6 @@ describe('adaptChartObjects: scheduling and claims stay within the plan', () => 
       spec: { rules: [{ host: 'acme.shop.example.com' }] },
     };
     expect(adaptChartObjects([rendered(ingress)], placement({ ingressDomains: ['shop.example.com'] })).problems)
-      .toEqual([expect.stringMatching(/sets the annotation "nginx.ingress.kubernetes.io\/server-snippet"/)]);
+      .toEqual([expect.stringMatching(/sets the ingress controller annotation "nginx.ingress.kubernetes.io\/server-snippet"/)]);
   });
 });

@@ -125,6 +125,9 @@ describeCluster('the example on a real cluster', () => {
       ['pod-security.system-priority'], ['pod-security.node-name'], ['pod-security.tolerate-all'], ['pod-security.scheduler'],
       ['provider.volume-name'], ['provider.ingress-foreign-host'], ['provider.ingress-wildcard-host'], ['provider.ingress-snippet'],
       ['provider.write-servicemonitor'], ['provider.namespace-finalizers'],
+      // ...and by a second review: controller annotations, claim selectors, priority classes, namespace metadata, plan labels
+      ['provider.ingress-alias'], ['provider.ingress-auth-url'], ['provider.pvc-selector'], ['provider.namespace-extra-label'],
+      ['provider.namespace-annotation'], ['provider.unknown-plan'], ['pod-security.priority-class'], ['pod-security.unschedulable-toleration'],
       ['consumer.owner-references'], ['consumer.pause'], ['consumer.annotations'], ['consumer.statefulset-ordinals'], ['consumer.statefulset-retention'],
       // MTB pod rules and fairness
       ['pod-security.privileged'], ['pod-security.capabilities'], ['pod-security.privilege-escalation'], ['pod-security.root'],
