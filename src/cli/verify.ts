@@ -456,6 +456,10 @@ async function clusterChecks(checks: Checks, admin: KubeClient, offering: string
     && !policy.body.spec.ingress && !policy.body.spec.egress;
   checks.record('cluster.default-deny', 'traffic is denied by default, both ways', 'default-deny selecting every pod for Ingress and Egress', denies ? 'present' : 'absent or weakened',
     `NetworkPolicy ${ns}/default-deny: ${JSON.stringify(policy.body?.spec ?? policy.status)}`, denies);
+  await checks.attempt('cluster.blocking-pdb', 'no one can add a PodDisruptionBudget that forbids every eviction (it would stall node drains)', 'cluster-admin', admin,
+    create(`/apis/policy/v1/namespaces/${ns}/poddisruptionbudgets`, {
+      apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'verify-probe' }, spec: { maxUnavailable: 0, selector: { matchLabels: { app: 'x' } } },
+    }), ADMISSION(/forbid every eviction/));
   await checks.attempt('cluster.namespace-identity', 'even an administrator cannot move a tenant namespace to another offering', 'cluster-admin', admin,
     mergePatch(`/api/v1/namespaces/${ns}`, { metadata: { labels: { [LABEL_OFFERING]: `${offering}-other` } } }), ADMISSION(/never change/));
 }

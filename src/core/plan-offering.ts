@@ -10,7 +10,7 @@ type Named<T> = T & KubeObject;
 /** CEL for the pod spec of any workload kind the guard matches. */
 const POD_SPEC = "object.kind == 'Pod' ? object.spec : object.kind == 'CronJob' ? object.spec.jobTemplate.spec.template.spec : object.spec.template.spec";
 /** Kinds the tenant guard matches that carry no pod spec. */
-const NOT_PODS = "['Service', 'PersistentVolumeClaim', 'Secret', 'Ingress']";
+const NOT_PODS = "['Service', 'PersistentVolumeClaim', 'Secret', 'Ingress', 'PodDisruptionBudget']";
 
 const quoted = (values: readonly string[]) => `[${values.map((v) => `'${v}'`).join(', ')}]`;
 
@@ -97,6 +97,12 @@ export function planAdmissionGuard(offering: OfferingSpec): KubeObject[] {
       message: `offering "${o}" allows only the IngressClass ${offering.ingressClassName}`,
     });
   }
+  validations.push({
+    // a budget that allows no eviction stalls every drain of the shared nodes
+    expression: "object.kind != 'PodDisruptionBudget' || (!(string(object.spec.?maxUnavailable.orValue(1)) in ['0', '0%']) "
+      + "&& string(object.spec.?minAvailable.orValue(0)) != '100%')",
+    message: `offering "${o}" does not allow PodDisruptionBudgets that forbid every eviction (maxUnavailable 0, minAvailable 100%): they would stall node drains for every tenant`,
+  });
   validations.push(...placementValidations(offering));
   const inOffering = { matchLabels: { [LABEL_OFFERING]: o } };
   const annotations = (obj: string) => `has(${obj}.spec.template.metadata) && has(${obj}.spec.template.metadata.annotations) ? ${obj}.spec.template.metadata.annotations : {}`;
@@ -111,6 +117,7 @@ export function planAdmissionGuard(offering: OfferingSpec): KubeObject[] {
           admissionRule('apps', ['deployments', 'statefulsets', 'daemonsets', 'replicasets'], ['CREATE', 'UPDATE']),
           admissionRule('batch', ['jobs', 'cronjobs'], ['CREATE', 'UPDATE']),
           admissionRule('networking.k8s.io', ['ingresses'], ['CREATE', 'UPDATE']),
+          admissionRule('policy', ['poddisruptionbudgets'], ['CREATE', 'UPDATE']),
         ],
       },
       variables: [

@@ -66,7 +66,7 @@ export function adaptChartObjects(rendered: readonly RenderedObject[], placement
       namespace: placement.namespace,
       labels: { ...object.metadata.labels, ...placement.labels },
     };
-    problems.push(...serviceProblems(object, where, placement), ...networkPolicyProblems(object, where),
+    problems.push(...serviceProblems(object, where, placement), ...networkPolicyProblems(object, where), ...disruptionBudgetProblems(object, where),
       ...bindingProblems(object, where, placement.namespace), ...ingressProblems(object, where, placement));
     for (const podSpec of podSpecsOf(object, placement.podLabels)) {
       problems.push(...hostPathProblems(podSpec, where), ...schedulingProblems(podSpec, where, placement));
@@ -244,6 +244,17 @@ function bindingProblems(object: KubeObject, where: string, namespace: string): 
     }
   }
   return problems;
+}
+
+/** A budget that allows no eviction stalls every drain of the shared nodes. */
+function disruptionBudgetProblems(object: KubeObject, where: string): string[] {
+  if (object.kind !== 'PodDisruptionBudget') {
+    return [];
+  }
+  const spec = (object.spec ?? {}) as { maxUnavailable?: number | string; minAvailable?: number | string };
+  return ['0', '0%'].includes(String(spec.maxUnavailable)) || String(spec.minAvailable) === '100%'
+    ? [`${where} allows no eviction (maxUnavailable 0 or minAvailable 100%): it would stall node drains for every tenant; allow at least one pod to be evicted`]
+    : [];
 }
 
 interface IngressSpec { rules?: Array<{ host?: string }>; tls?: Array<{ hosts?: string[] }> }

@@ -44,13 +44,14 @@ describe('planAdmissionGuard', () => {
     expect(binding.spec).toEqual({ policyName: 'saasplane-shop-tenant-guard', validationActions: ['Deny'] });
   });
 
-  it('matches Services, claims, Secrets, Ingresses and every workload kind on create and update', () => {
+  it('matches Services, claims, Secrets, Ingresses, disruption budgets and every workload kind on create and update', () => {
     const rules = guard().policy.spec?.matchConstraints?.resourceRules ?? [];
     expect(rules.map((r) => [r.apiGroups, (r as { resources?: string[] }).resources])).toEqual([
       [[''], ['pods', 'services', 'persistentvolumeclaims', 'replicationcontrollers', 'secrets']],
       [['apps'], ['deployments', 'statefulsets', 'daemonsets', 'replicasets']],
       [['batch'], ['jobs', 'cronjobs']],
       [['networking.k8s.io'], ['ingresses']],
+      [['policy'], ['poddisruptionbudgets']],
     ]);
     for (const rule of rules) {
       expect(rule.operations).toEqual(['CREATE', 'UPDATE']);
@@ -92,7 +93,7 @@ describe('planAdmissionGuard', () => {
     ['when the offering asks for it', { alwaysPullImages: true }],
   ])('requires imagePullPolicy Always on every container and init container %s', (_, overrides) => {
     const [pull] = validationsAbout(guard(overrides).policy, 'imagePullPolicy');
-    expect(pull.expression).toBe("object.kind in ['Service', 'PersistentVolumeClaim', 'Secret', 'Ingress'] || "
+    expect(pull.expression).toBe("object.kind in ['Service', 'PersistentVolumeClaim', 'Secret', 'Ingress', 'PodDisruptionBudget'] || "
       + '((has(variables.podSpec.initContainers) ? variables.podSpec.initContainers : []) + variables.podSpec.containers)'
       + ".all(c, has(c.imagePullPolicy) && c.imagePullPolicy == 'Always')");
     expect(pull.message).toBe('offering "shop" requires imagePullPolicy: Always on every container, so that no tenant runs an image another pulled (MTB CC-DI-1)');
@@ -117,9 +118,9 @@ describe('planAdmissionGuard', () => {
 
   it('reads no pod spec from Services, claims, Secrets and Ingresses', () => {
     const podSpec = guard().policy.spec?.variables?.find((v) => v.name === 'podSpec');
-    expect(podSpec?.expression).toMatch(/^object\.kind in \['Service', 'PersistentVolumeClaim', 'Secret', 'Ingress'\] \? \{\} : /);
+    expect(podSpec?.expression).toMatch(/^object\.kind in \['Service', 'PersistentVolumeClaim', 'Secret', 'Ingress', 'PodDisruptionBudget'\] \? \{\} : /);
     const [hostPath] = validationsAbout(guard().policy, 'hostPath');
-    expect(hostPath.expression).toMatch(/^object\.kind in \['Service', 'PersistentVolumeClaim', 'Secret', 'Ingress'\] \|\| /);
+    expect(hostPath.expression).toMatch(/^object\.kind in \['Service', 'PersistentVolumeClaim', 'Secret', 'Ingress', 'PodDisruptionBudget'\] \|\| /);
   });
 
   it('always forbids hostPath volumes', () => {

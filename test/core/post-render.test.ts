@@ -591,4 +591,10 @@ describe('adaptChartObjects: scheduling and claims stay within the plan', () => 
     expect(adaptChartObjects([rendered(ingress)], placement({ ingressDomains: ['shop.example.com'] })).problems)
       .toEqual([expect.stringMatching(/sets the ingress controller annotation "nginx.ingress.kubernetes.io\/server-snippet"/)]);
   });
+
+  it.each([[{ maxUnavailable: 0 }], [{ maxUnavailable: '0%' }], [{ minAvailable: '100%' }]])('fails when a PodDisruptionBudget allows no eviction: %j', (spec) => {
+    const pdb = { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'web' }, spec: { selector: {}, ...spec } };
+    expect(adaptChartObjects([rendered(pdb)], placement()).problems).toEqual([expect.stringMatching(/PodDisruptionBudget "web" .* allows no eviction/)]);
+    expect(adaptChartObjects([rendered({ ...pdb, spec: { selector: {}, maxUnavailable: 1 } })], placement()).problems).toEqual([]);
+  });
 });

@@ -141,7 +141,7 @@ describeCluster('the example on a real cluster', () => {
       ['consumer.write-quota'], ['consumer.write-limitrange'], ['consumer.delete-network-policy'], ['consumer.create-network-policy'],
       ['consumer.create-role'], ['consumer.create-pod'], ['consumer.exec'], ['consumer.token-request'],
       // 4. namespace identity, quotas and default deny
-      ['cluster.namespace-identity'], ['cluster.quota'], ['cluster.default-deny'], ['cluster.pod-security'],
+      ['cluster.namespace-identity'], ['cluster.blocking-pdb'], ['cluster.quota'], ['cluster.default-deny'], ['cluster.pod-security'],
     ])('%s is refused', (id) => {
       const check = acme(id);
       expect({ id, expected: check.expected, observed: check.observed, passed: check.passed }).toMatchObject({ id, passed: true });
