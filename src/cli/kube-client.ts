@@ -144,14 +144,6 @@ export function responseMessage(response: KubeResponse): string {
   return typeof body === 'string' && body.length > 0 ? body.trim().slice(0, 500) : `HTTP ${response.status}`;
 }
 
-/** Throws unless the response has a 2xx status; `what` says what was attempted. */
-export function expectSuccess<T>(response: KubeResponse<T>, what: string): T {
-  if (response.status < 200 || response.status > 299) {
-    throw new Error(`${what} failed (HTTP ${response.status}): ${responseMessage(response)}`);
-  }
-  return response.body;
-}
-
 interface NamedEntry<T> { name: string; [key: string]: unknown; value?: T }
 
 function pick<T>(list: unknown, name: string, kind: string, file: string): T {

@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { KubeClient, KubeResponse, renderKubeconfig, responseMessage } from './kube-client';
-import { LABEL_ACCESS, LABEL_MANAGED_BY, MANAGED_BY, providerNamespace, tenantNamespace } from '../core/names';
+import { LABEL_ACCESS, providerNamespace, tenantNamespace } from '../core/names';
 
 /** TokenRequest's lower bound; the upper bound is saasplane's (a kubeconfig is for a working day). */
 export const MIN_TOKEN_SECONDS = 600;
@@ -148,9 +148,8 @@ export interface ResolvedIdentity {
 
 /**
  * Maps offering/tenant/access names to a namespace and ServiceAccount: a tenant's consumer
- * access is the ServiceAccount in `<offering>-<tenant>` labelled managed-by saasplane and
- * `saasplane.io/access=consumer` (without any such label: the one labelled managed-by saasplane
- * that is not `default`); the provider is `<offering>-system/provider` unless named.
+ * access is the ServiceAccount in `<offering>-<tenant>` labelled `saasplane.io/access=consumer`
+ * (never one of the chart's own); the provider is `<offering>-system/provider` unless named.
  */
 export async function resolveIdentity(client: KubeClient, selector: IdentitySelector): Promise<ResolvedIdentity> {
   const { offering, tenant } = selector;
@@ -169,23 +168,7 @@ export async function resolveIdentity(client: KubeClient, selector: IdentitySele
   if (selector.access) {
     return { namespace, serviceAccount: selector.access, subject };
   }
-  const selectorQuery = encodeURIComponent(`${LABEL_MANAGED_BY}=${MANAGED_BY}`);
-  const res: KubeResponse = await client.get(`/api/v1/namespaces/${encodeURIComponent(namespace)}/serviceaccounts?labelSelector=${selectorQuery}`);
-  if (res.status === 403) {
-    throw new KubeconfigIssueError(`you may not list the ServiceAccounts of ${subject} in namespace ${namespace} (verb "list" on "serviceaccounts"): `
-      + 'name the consumer access with --access NAME');
-  }
-  if (res.status !== 200) {
-    throw new KubeconfigIssueError(`listing the ServiceAccounts of ${subject} in namespace ${namespace} failed (HTTP ${res.status}): ${responseMessage(res)}`);
-  }
-  // ConsumerAccess labels its ServiceAccount saasplane.io/access=consumer; the chart's own
-  // ServiceAccounts carry managed-by too, but no access label
-  const items = (res.body?.items ?? []) as { metadata: { name: string; labels?: Record<string, string> } }[];
-  let consumers = items.filter((i) => i.metadata.labels?.[LABEL_ACCESS] === 'consumer');
-  if (consumers.length === 0) {
-    consumers = items.filter((i) => i.metadata.name !== 'default' && i.metadata.labels?.[LABEL_ACCESS] === undefined);
-  }
-  const names = consumers.map((i) => i.metadata.name).sort();
+  const names = await accessAccounts(client, namespace, 'consumer', subject);
   if (names.length === 1) {
     return { namespace, serviceAccount: names[0], subject };
   }
@@ -196,8 +179,25 @@ export async function resolveIdentity(client: KubeClient, selector: IdentitySele
   if (ns.status === 404) {
     throw new KubeconfigIssueError(`namespace ${namespace} of ${subject} does not exist: check the offering and tenant names, or apply the offering's output to the cluster first`);
   }
-  throw new KubeconfigIssueError(`${subject} has no consumer access in namespace ${namespace} (no ServiceAccount labelled ${LABEL_MANAGED_BY}=${MANAGED_BY}): `
+  throw new KubeconfigIssueError(`${subject} has no consumer access in namespace ${namespace} (no ServiceAccount labelled ${LABEL_ACCESS}=consumer): `
     + 'add a ConsumerAccess for the tenant and apply it, or name a ServiceAccount with --access NAME');
+}
+
+/**
+ * The ServiceAccounts of saasplane's identities of `kind` in `namespace` (labelled
+ * `saasplane.io/access=<kind>`), sorted; errors name the namespace and what the caller lacks.
+ */
+export async function accessAccounts(client: KubeClient, namespace: string, kind: 'provider' | 'consumer', subject = `namespace ${namespace}`): Promise<string[]> {
+  const query = encodeURIComponent(`${LABEL_ACCESS}=${kind}`);
+  const res: KubeResponse = await client.get(`/api/v1/namespaces/${encodeURIComponent(namespace)}/serviceaccounts?labelSelector=${query}`);
+  if (res.status === 403) {
+    throw new KubeconfigIssueError(`you may not list the ServiceAccounts of ${subject} in namespace ${namespace} (verb "list" on "serviceaccounts"): `
+      + 'name the access with --access NAME, or use credentials that may');
+  }
+  if (res.status !== 200) {
+    throw new KubeconfigIssueError(`listing the ServiceAccounts of ${subject} in namespace ${namespace} failed (HTTP ${res.status}): ${responseMessage(res)}`);
+  }
+  return ((res.body?.items ?? []) as { metadata: { name: string } }[]).map((i) => i.metadata.name).sort();
 }
 
 /** Decodes the claims of a JWT (no verification: for display and tests). */

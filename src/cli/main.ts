@@ -11,7 +11,7 @@ import { KubeClient, KubeconfigError } from './kube-client';
 import { DEFAULT_TOKEN_DURATION, issueKubeconfig, KubeconfigIssueError, parseDuration, resolveIdentity } from './kubeconfig';
 import { MissingToolError } from './tools';
 import { VerifyError, verifyOffering } from './verify';
-import { isDnsLabel } from '../core/names';
+import { dnsLabelProblem } from '../core/names';
 
 /** Where a command writes, and the environment it reads. */
 export interface CliIo {
@@ -374,9 +374,8 @@ function wholeNumber(flag: string, text: string, min: number, max: number): numb
 }
 
 function dnsLabel(flag: string, value: string): void {
-  if (!isDnsLabel(value)) {
-    throw new UsageError(`${flag} ${JSON.stringify(value)} is not a valid name: use lowercase letters, digits and '-', starting and ending with a letter or digit`);
-  }
+  const problem = dnsLabelProblem(flag, value, 63);
+  if (problem) throw new UsageError(problem);
 }
 
 /** Lets `flag` stand without a value (`--provider` or `--provider NAME`): a bare flag becomes `flag=`. */

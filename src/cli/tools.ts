@@ -11,6 +11,13 @@ export const KUBERNETES_VERSION = 'v1.34.4';
 export const KWOK_VERSION = 'v0.8.0';
 export const KUBE_SCORE_VERSION = 'v1.20.0';
 export const CYCLONUS_VERSION = 'v0.5.6';
+export const PROMETHEUS_OPERATOR_VERSION = 'v0.85.0';
+
+/** Where the build script puts the Prometheus Operator CRDs (ServiceMonitor, PodMonitor, PrometheusRule), if it has. */
+export function prometheusOperatorCrds(): string | undefined {
+  const dir = path.join(toolsDirectory(), `prometheus-operator-crds-${PROMETHEUS_OPERATOR_VERSION}`);
+  return fs.existsSync(path.join(dir, 'monitoring.coreos.com_prometheusrules.yaml')) ? dir : undefined;
+}
 
 /** The binaries saasplane runs, each with the cache folder (`<tool>-<version>`) it is built into. */
 export const TOOLS = {

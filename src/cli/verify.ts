@@ -10,6 +10,7 @@ import {
   LABEL_ACCESS, LABEL_OFFERING, LABEL_PLAN, LABEL_TENANT, providerNamespace, PSA_ENFORCE, RESTARTED_AT, tenantNamespace,
 } from '../core';
 import { KubeClient, KubeResponse, responseMessage } from './kube-client';
+import { accessAccounts } from './kubeconfig';
 
 /** Who a check acts as. */
 export type CheckIdentity = 'provider' | 'consumer' | 'cluster-admin';
@@ -38,13 +39,15 @@ export interface TenantReport {
   readonly checks: CheckResult[];
 }
 
+/** What {@link verifyOffering} verifies, and as whom. */
 export interface VerifyOptions {
   /** A client allowed to read the tenants and issue tokens (cluster admin, or the GitOps identity). */
   readonly admin: KubeClient;
+  /** The offering's name. */
   readonly offering: string;
   /** Only this tenant. @default - every tenant namespace labelled with the offering */
   readonly tenant?: string;
-  /** Write `<tenant>.json` and `<tenant>.md` here. */
+  /** Write `<tenant>.json` and `<tenant>.md` here. @default - no files */
   readonly reportDir?: string;
   /** Lifetime of the tokens verify issues itself. @default 600 */
   readonly tokenSeconds?: number;
@@ -128,13 +131,13 @@ async function planPlacement(admin: KubeClient, namespace: string): Promise<Plac
 
 interface Placement { nodeSelector?: Record<string, string>; tolerations?: unknown[] }
 
-/** The ServiceAccount labelled `saasplane.io/access=<kind>` in `namespace`. */
+/** The one ServiceAccount of saasplane's `kind` identity in `namespace`. */
 async function accessAccount(admin: KubeClient, namespace: string, kind: 'provider' | 'consumer'): Promise<string> {
-  const res = await admin.get(`/api/v1/namespaces/${namespace}/serviceaccounts?labelSelector=${encodeURIComponent(`${LABEL_ACCESS}=${kind}`)}`);
-  const names: string[] = res.status === 200 ? (res.body.items ?? []).map((i: any) => i.metadata.name).sort() : [];
-  if (names.length === 0) {
-    throw new VerifyError(`no ${kind} identity in namespace ${namespace} (a ServiceAccount labelled ${LABEL_ACCESS}=${kind}): `
-      + `add a ${kind === 'provider' ? 'ProviderAccess' : 'ConsumerAccess'} and apply it before verifying`);
+  const names = await accessAccounts(admin, namespace, kind);
+  if (names.length !== 1) {
+    throw new VerifyError(names.length === 0
+      ? `no ${kind} identity in namespace ${namespace} (a ServiceAccount labelled ${LABEL_ACCESS}=${kind}): add a ${kind === 'provider' ? 'ProviderAccess' : 'ConsumerAccess'} and apply it before verifying`
+      : `namespace ${namespace} has several ${kind} identities (${names.join(', ')}): verify attacks as one of each; keep one per tenant, or verify with --tenant on a copy`);
   }
   return names[0];
 }

@@ -8,14 +8,19 @@ import { MetricsKind, MetricsSpec } from './model';
 export interface TrafficTarget {
   /** Name the policy is derived from (the Service, or "metrics" for a PodMonitor). */
   readonly name: string;
+  /** Labels of the pods reached (the Service's selector, or the metrics selector). */
   readonly podSelector: Record<string, string>;
+  /** Container ports reached, by number or name. */
   readonly ports: Array<{ port: number | string; protocol: string }>;
 }
 
 /** The targets of the ingress controller and of Prometheus, and what could not be resolved. */
 export interface ChartTraffic {
+  /** What the ingress controller reaches: the Services the chart's Ingress objects route to. */
   readonly ingress: TrafficTarget[];
+  /** What Prometheus reaches: the metrics endpoint. */
   readonly scrape: TrafficTarget[];
+  /** Routes to Services the chart does not render, to undeclared ports, or to Services without a selector. */
   readonly problems: string[];
 }
 

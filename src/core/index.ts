@@ -15,5 +15,6 @@ export * from './plan-offering';
 export * from './plan-tenant';
 export * from './post-render';
 export * from './quantity';
+export * from './quota';
 export * from './schema';
 export * from './values';

@@ -1,7 +1,7 @@
 /**
- * Names that must be unique across every offering of one program: namespaces (offering `shop`
- * with tenant `a-x` and offering `shop-a` with tenant `x` would share `shop-a-x`) and Ingress
- * hosts. The first claim wins; a later one gets a problem naming both owners.
+ * Names that must be unique across every offering of one program: namespaces (two offerings of
+ * the same name would share `<offering>-system` and their tenants' namespaces) and Ingress hosts
+ * (two tenants serving one host). The first claim wins; a later one gets a problem naming both owners.
  */
 export class NameClaims {
   private readonly owners = new Map<string, string>();
@@ -11,7 +11,7 @@ export class NameClaims {
     return names.flatMap((name) => {
       const holder = this.owners.get(name);
       return holder !== undefined && holder !== owner
-        ? [`${name} is already used by ${holder}: namespaces and hosts must be unique across offerings; rename the tenant or change its host`]
+        ? [`${name} is already used by ${holder}: namespaces and hosts must be unique across offerings; rename the offering or the tenant, or change the Ingress host`]
         : [];
     });
   }

@@ -23,8 +23,9 @@ export const MAX_OFFERING_NAME_LENGTH = 30;
 export const RESERVED_TENANT_NAMES: readonly string[] = ['system'];
 
 /**
- * Tenant names may not end with this: offering `shop` with tenant `a-system` would get namespace
- * `shop-a-system`, the provider namespace of an offering named `shop-a`.
+ * Tenant names may not end with this, so that no tenant namespace looks like an offering's own
+ * `<offering>-system` (offering names have no '-', so none can collide today: defence in depth
+ * for namespaces made by older versions or by hand).
  */
 export const RESERVED_TENANT_SUFFIX = '-system';
 

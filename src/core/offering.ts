@@ -229,7 +229,7 @@ export function resolveTenant(offering: OfferingSpec, spec: TenantSpec, context:
   if (RESERVED_TENANT_NAMES.includes(spec.name)) {
     problems.push(`tenant name "${spec.name}" is reserved (namespace "${tenantNamespace(offering.name, spec.name)}" holds the provider's identity): choose another name`);
   } else if (typeof spec.name === 'string' && spec.name.endsWith(RESERVED_TENANT_SUFFIX)) {
-    problems.push(`tenant name "${spec.name}" ends with "${RESERVED_TENANT_SUFFIX}": its namespace "${tenantNamespace(offering.name, spec.name)}" would be the provider namespace of an offering named "${tenantNamespace(offering.name, spec.name.slice(0, -RESERVED_TENANT_SUFFIX.length))}"; choose a name that does not end with "${RESERVED_TENANT_SUFFIX}"`);
+    problems.push(`tenant name "${spec.name}" ends with "${RESERVED_TENANT_SUFFIX}": its namespace "${tenantNamespace(offering.name, spec.name)}" would look like an offering's own namespace; choose a name that does not end with "${RESERVED_TENANT_SUFFIX}"`);
   }
   const existing = context.existingTenants;
   const existingCount = 'size' in existing ? existing.size : existing.length;

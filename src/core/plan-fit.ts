@@ -4,8 +4,8 @@
 import type { Container, PodSpec } from 'kubernetes-types/core/v1';
 import type { KubeObject } from './kube';
 import { containerDefaults, ResolvedTenant } from './offering';
-import { COUNTED_KINDS, quotaHard } from './plan-tenant';
 import { parseQuantity } from './quantity';
+import { COUNTED_KINDS, quotaHard } from './quota';
 
 type Resource = 'cpu' | 'memory' | 'ephemeral-storage';
 const RESOURCES: readonly Resource[] = ['cpu', 'memory', 'ephemeral-storage'];

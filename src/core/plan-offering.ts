@@ -71,14 +71,13 @@ export function planAdmissionGuard(offering: OfferingSpec): KubeObject[] {
     });
   }
   const domains = offering.ingressDomains ?? [];
+  const inDomains = (host: string) => `(!${host}.startsWith('*') && (${host} in ${quoted(domains)} || ${quoted(domains)}.exists(d, ${host}.endsWith('.' + d))))`;
   validations.push({
-    expression: 'object.kind != \'Ingress\' || (!has(object.spec.defaultBackend) && has(object.spec.rules) && object.spec.rules.all(r, has(r.host) && !r.host.startsWith(\'*\') '
-      + `&& (r.host in ${quoted(domains)} || ${quoted(domains)}.exists(d, r.host.endsWith('.' + d)))))`,
+    expression: `object.kind != 'Ingress' || (!has(object.spec.defaultBackend) && has(object.spec.rules) && object.spec.rules.all(r, has(r.host) && ${inDomains('r.host')}))`,
     message: domains.length > 0
       ? `offering "${o}" allows Ingress rules only for hosts in ${domains.join(', ')}, each rule with a host`
       : `offering "${o}" declares no ingressDomains: no Ingress may route to its tenants`,
   });
-  const inDomains = (host: string) => `(!${host}.startsWith('*') && (${host} in ${quoted(domains)} || ${quoted(domains)}.exists(d, ${host}.endsWith('.' + d))))`;
   validations.push({
     expression: `object.kind != 'Ingress' || !has(object.spec.tls) || object.spec.tls.all(t, !has(t.hosts) || t.hosts.all(h, ${inDomains('h')}))`,
     message: `offering "${o}" allows Ingress TLS hosts only in ${domains.join(', ') || 'its ingressDomains (none declared)'}`,

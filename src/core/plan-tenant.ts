@@ -9,9 +9,10 @@ import type { ChartRenderer, LoadedChart } from './helm';
 import type { KubeObject } from './kube';
 import { MetricsKind, PodSecurityLevel } from './model';
 import { LABEL_TENANT, podLabels, tenantLabels } from './names';
-import { containerDefaults, DEFAULT_EPHEMERAL_STORAGE, kubeVersion, ResolvedTenant } from './offering';
+import { containerDefaults, kubeVersion, ResolvedTenant } from './offering';
 import { planFitProblems } from './plan-fit';
 import { adaptChartObjects, TenantPlacement } from './post-render';
+import { quotaHard } from './quota';
 
 /** Pod Security Admission version enforced with the level: `latest`, the cluster's own version of the policy (it tightens as Kubernetes does). */
 export const POD_SECURITY_VERSION = 'latest';
@@ -62,46 +63,6 @@ function planNamespace(tenant: ResolvedTenant): Named<Namespace> {
         'pod-security.kubernetes.io/warn': level,
       },
     },
-  };
-}
-
-/** Kinds whose number the quota caps with `objectsPerKind`, and their quota resource names. */
-export const COUNTED_KINDS: Readonly<Record<string, string>> = {
-  Deployment: 'deployments.apps',
-  StatefulSet: 'statefulsets.apps',
-  DaemonSet: 'daemonsets.apps',
-  Job: 'jobs.batch',
-  CronJob: 'cronjobs.batch',
-  Ingress: 'ingresses.networking.k8s.io',
-  ServiceAccount: 'serviceaccounts',
-  PodDisruptionBudget: 'poddisruptionbudgets.policy',
-  HorizontalPodAutoscaler: 'horizontalpodautoscalers.autoscaling',
-};
-
-/** The ResourceQuota's `hard` of a plan: compute, ephemeral storage, storage and the object counts MTB lists. */
-export function quotaHard(tenant: ResolvedTenant): Record<string, string> {
-  const q = tenant.plan.quota;
-  const ephemeral = q.ephemeralStorage ?? DEFAULT_EPHEMERAL_STORAGE;
-  return {
-    'requests.cpu': q.cpu,
-    'limits.cpu': q.cpuLimit ?? q.cpu,
-    'requests.memory': q.memory,
-    'limits.memory': q.memoryLimit ?? q.memory,
-    'requests.ephemeral-storage': ephemeral,
-    'limits.ephemeral-storage': ephemeral,
-    'requests.storage': q.storage ?? '0',
-    'persistentvolumeclaims': String(q.persistentVolumeClaims ?? 10),
-    'pods': String(q.pods ?? 20),
-    'services': String(q.services ?? 10),
-    'configmaps': String(q.configMaps ?? 50),
-    'secrets': String(q.secrets ?? 50),
-    'replicationcontrollers': String(q.replicationControllers ?? 0),
-    'count/replicasets.apps': String(q.replicaSets ?? 100),
-    ...Object.fromEntries(Object.values(COUNTED_KINDS).map((resource) => [`count/${resource}`, String(q.objectsPerKind ?? 50)])),
-    // this quota is the namespace's only one: a second ResourceQuota could not loosen it, but counts are kept tight
-    'resourcequotas': '1',
-    'services.nodeports': tenant.offering.allowNodePorts ? String(q.services ?? 10) : '0',
-    'services.loadbalancers': tenant.offering.allowLoadBalancers ? String(q.services ?? 10) : '0',
   };
 }
 
@@ -251,6 +212,7 @@ export function renderTenantChart(tenant: ResolvedTenant, chart: LoadedChart, re
   });
   const adapted = adaptChartObjects(rendered, tenantPlacement(tenant));
   const problems = [...adapted.problems];
+  // routes and quota fit are only meaningful on objects the guards accept
   if (problems.length === 0) {
     const traffic = chartTraffic(adapted.objects, tenant.offering.metrics, tenant.releaseName);
     problems.push(...traffic.problems, ...planFitProblems(tenant, adapted.objects));

@@ -56,7 +56,7 @@ describe('saasplane CLI arguments', () => {
   test.each([
     [['nope'], /unknown command "nope": use one of dev-cluster, kubeconfig/],
     [['kubeconfig', '--tenant', 'acme'], /--offering is required/],
-    [['kubeconfig', '--offering', 'Shop', '--tenant', 'acme'], /--offering "Shop" is not a valid name/],
+    [['kubeconfig', '--offering', 'Shop', '--tenant', 'acme'], /--offering "Shop" is not a valid DNS label/],
     [['kubeconfig', '--offering', 'shop'], /name the identity: --tenant NAME/],
     [['kubeconfig', '--offering', 'shop', '--tenant', 'acme', '--provider'], /--tenant and --provider exclude each other/],
     [['kubeconfig', '--offering', 'shop', '--provider', '--access', 'x'], /--access goes with --tenant/],

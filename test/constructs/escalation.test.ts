@@ -14,10 +14,10 @@ describe('namespace collisions', () => {
     expect(() => new SaaSOffering(app, 'shop-a', { ...shop, name: 'shop-a' })).toThrow(/offering name "shop-a" contains '-'/);
   });
 
-  test('fails when a tenant would get the provider namespace of another offering (shop + a-system = shop-a-system)', () => {
+  test('fails when a tenant namespace would look like an offering\'s own (shop + a-system = shop-a-system)', () => {
     const { offering } = exampleOffering();
     expect(() => offering.addTenant('a-system', hosted('a-system', { plan: 'small' })))
-      .toThrow(/tenant name "a-system" ends with "-system": its namespace "shop-a-system" would be the provider namespace of an offering named "shop-a"/);
+      .toThrow(/tenant name "a-system" ends with "-system": its namespace "shop-a-system" would look like an offering's own namespace/);
   });
 
   test('fails when two offerings of one app have the same name (one namespace shop-system)', () => {

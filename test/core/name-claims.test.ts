@@ -1,6 +1,6 @@
 import { NameClaims } from '../../src/core/name-claims';
 
-const TAIL = ': namespaces and hosts must be unique across offerings; rename the tenant or change its host';
+const TAIL = ': namespaces and hosts must be unique across offerings; rename the offering or the tenant, or change the Ingress host';
 
 describe('NameClaims', () => {
   it('has no conflicts before anything is claimed', () => {

@@ -56,13 +56,13 @@ describe('resolveTenant', () => {
       expect(problems[0]).toContain('"shop-system"');
     });
 
-    it('fails when the tenant name ends with "-system", naming the offering whose provider namespace it would be', () => {
+    it('fails when the tenant name ends with "-system", naming the namespace it would get', () => {
       expect(problemsOf(offeringSpec(), { name: 'a-system' })).toEqual([
-        'tenant name "a-system" ends with "-system": its namespace "shop-a-system" would be the provider namespace of an offering named "shop-a"; '
+        'tenant name "a-system" ends with "-system": its namespace "shop-a-system" would look like an offering\'s own namespace; '
           + 'choose a name that does not end with "-system"',
       ]);
       expect(problemsOf(offeringSpec({ name: 'blog' }), { name: 'team-x-system' })).toEqual([
-        expect.stringContaining('its namespace "blog-team-x-system" would be the provider namespace of an offering named "blog-team-x"'),
+        expect.stringContaining('its namespace "blog-team-x-system" would look like an offering\'s own namespace'),
       ]);
     });
 

@@ -106,7 +106,7 @@ describe('planAdmissionGuard', () => {
   it('allows Ingress rules only with a host inside the offering domains, and no default backend', () => {
     const [hosts] = validationsAbout(guard({ ingressDomains: ['shop.example.com', 'shop.example.org'] }).policy, 'Ingress');
     expect(hosts.expression).toBe("object.kind != 'Ingress' || (!has(object.spec.defaultBackend) && has(object.spec.rules) && object.spec.rules.all(r, has(r.host) "
-      + "&& !r.host.startsWith('*') && (r.host in ['shop.example.com', 'shop.example.org'] || ['shop.example.com', 'shop.example.org'].exists(d, r.host.endsWith('.' + d)))))");
+      + "&& (!r.host.startsWith('*') && (r.host in ['shop.example.com', 'shop.example.org'] || ['shop.example.com', 'shop.example.org'].exists(d, r.host.endsWith('.' + d))))))");
     expect(hosts.message).toBe('offering "shop" allows Ingress rules only for hosts in shop.example.com, shop.example.org, each rule with a host');
   });
 

@@ -3,7 +3,8 @@ import type { NetworkPolicy } from 'kubernetes-types/networking/v1';
 import { findObject, offeringSpec, resolved } from './fixtures';
 import type { KubeObject } from '../../src/core/kube';
 import { MetricsKind, OfferingSpec, PodSecurityLevel } from '../../src/core/model';
-import { planTenantObjects, quotaHard, tenantPlacement } from '../../src/core/plan-tenant';
+import { planTenantObjects, tenantPlacement } from '../../src/core/plan-tenant';
+import { quotaHard } from '../../src/core/quota';
 
 function plan(offering: OfferingSpec = offeringSpec(), tenant: { name?: string; plan?: string } = {}, chartObjects: KubeObject[] = []) {
   return planTenantObjects(resolved(offering, tenant), chartObjects);

@@ -7,7 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { exampleApp } from '../../examples/cdk8s/app';
-import { ClusterHandle, connectCluster, findTool, issueKubeconfig, main, missingTools, startDevCluster } from '../../src/cli';
+import { ClusterHandle, connectCluster, issueKubeconfig, main, missingTools, prometheusOperatorCrds, startDevCluster } from '../../src/cli';
 import { CheckResult, TenantReport, verifyOffering } from '../../src/cli/verify';
 import { tempDir } from '../constructs/fixtures';
 
@@ -21,13 +21,6 @@ if (missing.length > 0 || !crds) {
   console.warn(`SKIPPING the cluster tests: ${why}`);
 }
 const describeCluster = missing.length > 0 || !crds ? describe.skip : describe;
-
-/** The CRDs of ServiceMonitor, PodMonitor and PrometheusRule, from the build script's cache. */
-function prometheusOperatorCrds(): string | undefined {
-  const kubectl = findTool('kubectl');
-  const dir = kubectl && path.join(path.dirname(path.dirname(kubectl)), 'prometheus-operator-crds-v0.85.0');
-  return dir && fs.existsSync(dir) ? dir : undefined;
-}
 
 describeCluster('the example on a real cluster', () => {
   let cluster: ClusterHandle;
