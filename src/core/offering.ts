@@ -87,7 +87,12 @@ export function validateOffering(spec: OfferingSpec, now: Date = new Date()): vo
   }
   if (spec.expires !== undefined) {
     const expiry = Date.parse(spec.expires);
-    if (Number.isNaN(expiry)) {
+    const day = /^(\d{4})-(\d{2})-(\d{2})/.exec(String(spec.expires));
+    // Date.parse rolls 2027-02-29 over into March: the calendar day must exist as written
+    const realDay = !day || new Date(Date.UTC(Number(day[1]), Number(day[2]) - 1, Number(day[3]))).toISOString().startsWith(day[0]);
+    if (!realDay) {
+      problems.push(`expires ${JSON.stringify(spec.expires)} is not a day of the calendar: write an existing date, e.g. "${day![1]}-${day![2]}-01"`);
+    } else if (Number.isNaN(expiry)) {
       problems.push(`expires ${JSON.stringify(spec.expires)} is not a date: write it as ISO 8601, e.g. "2027-12-31"`);
     } else if (expiry <= now.getTime()) {
       problems.push(`the offering's license expired on ${spec.expires}: renew it and set a later \`expires\` date`);

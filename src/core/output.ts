@@ -1,7 +1,9 @@
 // Deterministic YAML and all-or-nothing writes of a synthesized tree.
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import * as jsyaml from 'js-yaml';
+import { SaaSplaneError } from './errors';
 
 /**
  * Serializes objects as a multi-document YAML stream, stable for identical input. Strings that a
@@ -19,6 +21,10 @@ export function toYaml(objects: readonly unknown[]): string {
  * never has to be held in memory at once.
  */
 export function writeTreeAtomically(outdir: string, files: Iterable<readonly [string, string]>): void {
+  const problem = outdirProblem(outdir);
+  if (problem) {
+    throw new SaaSplaneError('the output folder is invalid', [problem]);
+  }
   const target = path.resolve(outdir);
   const parent = path.dirname(target);
   fs.mkdirSync(parent, { recursive: true });
@@ -47,4 +53,36 @@ export function writeTreeAtomically(outdir: string, files: Iterable<readonly [st
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
   }
+}
+
+/**
+ * Why `outdir` cannot be a synthesis' output folder, which is replaced as a whole: empty, the
+ * working directory, the home folder, or a folder holding either of them (`/` above all), a NUL
+ * character, or a path through a file. Undefined when it can.
+ */
+export function outdirProblem(outdir: string): string | undefined {
+  const fix = 'write to a folder of its own, e.g. "dist"';
+  if (typeof outdir !== 'string' || outdir.trim() === '') {
+    return `outdir ${JSON.stringify(outdir)} is empty: it would replace the current working directory; ${fix}`;
+  }
+  if (outdir.includes('\0')) {
+    return `outdir ${JSON.stringify(outdir)} contains a NUL character; ${fix}`;
+  }
+  const target = path.resolve(outdir);
+  const holds = (folder: string) => folder === target || folder.startsWith(target.endsWith(path.sep) ? target : target + path.sep);
+  for (const [what, folder] of [['the current working directory', process.cwd()], ['your home folder', os.homedir()]] as const) {
+    if (holds(path.resolve(folder))) {
+      return `outdir ${JSON.stringify(outdir)} (${target}) is or holds ${what} ${folder}: synthesis replaces its output folder as a whole and would delete it; ${fix}`;
+    }
+  }
+  for (let at = target; ; at = path.dirname(at)) {
+    if (fs.existsSync(at)) {
+      if (!fs.statSync(at).isDirectory()) {
+        return `outdir ${JSON.stringify(outdir)} goes through the file ${at}: choose a path of folders; ${fix}`;
+      }
+      break;
+    }
+    if (path.dirname(at) === at) break;
+  }
+  return undefined;
 }

@@ -404,3 +404,14 @@ describe('offering names and namespaces', () => {
     expect(() => validateOffering(offeringSpec({ name: 'shopeu2' }), NOW)).not.toThrow();
   });
 });
+
+describe('license expiry (issue 9, finding 4)', () => {
+  it.each([['2027-02-29'], ['2027-02-30'], ['2027-04-31'], ['2027-13-01']])('fails when expires %s is not a day of the calendar, instead of rolling over', (expires) => {
+    expect(problemsOf(offeringSpec({ expires }))).toEqual([expect.stringMatching(new RegExp(`expires "${expires}" is not a day of the calendar: write an existing date`))]);
+  });
+
+  it('accepts real days, leap days included', () => {
+    expect(() => validateOffering(offeringSpec({ expires: '2028-02-29' }), NOW)).not.toThrow();
+    expect(() => validateOffering(offeringSpec({ expires: '2027-12-31T23:59:59Z' }), NOW)).not.toThrow();
+  });
+});
