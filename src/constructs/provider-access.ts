@@ -2,6 +2,7 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { planProviderBinding, planProviderShared, ProviderIdentity, providerIdentity, providerNamespace, validateProviderAccess } from '../core';
 import { emitObjects } from './emit';
+import { assertFreeId } from './name-claims';
 import { placeInFile, TENANT_FILES, SHARED_FILES } from './output-layout';
 import type { SaaSOffering } from './saas-offering';
 import type { TenantInstance } from './tenant-instance';
@@ -33,6 +34,7 @@ export class ProviderAccess extends Chart {
     const namespace = props.namespace ?? providerNamespace(props.offering.offeringName);
     const serviceAccount = props.serviceAccountName ?? 'provider';
     validateProviderAccess(id, namespace, serviceAccount);
+    assertFreeId(scope, id, 'provider access');
     super(scope, id, { disableResourceNameHashes: true });
     this.accessId = id;
     this.identity = providerIdentity(props.offering.offeringName, namespace, serviceAccount);

@@ -2,7 +2,7 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ChartRenderer, HelmRenderer, loadChart, LoadedChart, OfferingMembers, OfferingSpec, planAdmissionGuard, planOfferingNamespace, planRecordingRules, providerNamespace, throwIfProblems, validateOffering } from '../core';
 import { emitObjects } from './emit';
-import { appClaims } from './name-claims';
+import { appClaims, assertFreeId } from './name-claims';
 import { placeInFile, SHARED_FILES, SHARED_FOLDER } from './output-layout';
 import type { ProviderAccess } from './provider-access';
 import { TenantInstance, TenantOptions } from './tenant-instance';
@@ -43,6 +43,7 @@ export class SaaSOffering extends Chart {
   private readonly members = new OfferingMembers<TenantInstance, ProviderAccess>((provider, tenant) => provider._bindTenant(tenant));
 
   constructor(scope: Construct, id: string, props: SaaSOfferingProps) {
+    assertFreeId(scope, id, 'offering');
     super(scope, id, { disableResourceNameHashes: true });
     const { renderer, name, ...rest } = props;
     this.offeringName = name ?? id;

@@ -2,7 +2,7 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { DependencySpec, ingressHosts, planTenantObjects, renderTenantChart, ResolvedTenant, resolveTenant, throwIfProblems, Values } from '../core';
 import { emitObjects } from './emit';
-import { appClaims } from './name-claims';
+import { appClaims, assertFreeId } from './name-claims';
 import { placeInFile, TENANT_FILES } from './output-layout';
 import type { SaaSOffering } from './saas-offering';
 
@@ -52,6 +52,8 @@ export class TenantInstance extends Chart {
       existingTenants: offering.tenantNames,
     });
     const chartObjects = renderTenantChart(resolved, offering.chart, offering.renderer);
+    // after the tenant checks, which name a duplicate tenant better than its construct id would
+    assertFreeId(scope, id, 'tenant');
     const hosts = [...new Set(chartObjects.flatMap(ingressHosts))].sort();
     const owner = `tenant "${resolved.name}" of offering "${offering.offeringName}"`;
     const names = [`namespace "${resolved.namespace}"`, ...hosts.map((h) => `Ingress host "${h}"`)];

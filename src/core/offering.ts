@@ -8,7 +8,7 @@ import {
 } from './names';
 import { parseQuantity, quantityProblem } from './quantity';
 import { schemaProblems } from './schema';
-import { disallowedParameterPaths, isPlainObject, mergeValues, splitPath, Values } from './values';
+import { disallowedParameterPaths, isPlainObject, leafPaths, mergeValues, splitPath, Values, valuesShapeProblems } from './values';
 
 /** Container defaults after applying defaults. */
 export type ResolvedContainerDefaults = Required<ContainerDefaults>;
@@ -64,6 +64,8 @@ export function validateOffering(spec: OfferingSpec, now: Date = new Date()): vo
   }
   if (spec.values !== undefined && !isPlainObject(spec.values)) {
     problems.push('values must be an object of Helm values');
+  } else if (spec.values !== undefined) {
+    problems.push(...valuesShapeProblems(spec.values, 'values'));
   }
   problems.push(...dependencyProblems('network.dependencies', spec.network?.dependencies));
   for (const storageClass of spec.storageClasses ?? []) {
@@ -155,6 +157,8 @@ function planProblems(name: string, plan: PlanSpec, defaults: ResolvedContainerD
   }
   if (plan.values !== undefined && !isPlainObject(plan.values)) {
     problems.push(`plan "${name}" values must be an object of Helm values`);
+  } else if (plan.values !== undefined) {
+    problems.push(...valuesShapeProblems(plan.values, `plan "${name}" values`));
   }
   return problems;
 }
@@ -245,7 +249,8 @@ export function resolveTenant(offering: OfferingSpec, spec: TenantSpec, context:
     problems.push(`the offering's license allows at most ${offering.maxTenants} tenants and ${existingCount} exist: raise maxTenants or remove a tenant`);
   }
   const plans = Object.keys(offering.plans);
-  const plan = offering.plans[spec.plan];
+  // own keys only: a plan named "constructor" or "toString" must not find Object.prototype's
+  const plan = Object.prototype.hasOwnProperty.call(offering.plans, spec.plan) ? offering.plans[spec.plan] : undefined;
   if (!plan) {
     problems.push(`plan ${JSON.stringify(spec.plan)} does not exist: choose one of ${plans.map((p) => `"${p}"`).join(', ')}`);
   }
@@ -254,16 +259,25 @@ export function resolveTenant(offering: OfferingSpec, spec: TenantSpec, context:
     push(dnsLabelProblem('release name', spec.releaseName, MAX_RELEASE_NAME_LENGTH));
   }
   const parameters = spec.parameters ?? {};
+  const shape = isPlainObject(parameters) ? valuesShapeProblems(parameters, 'parameters') : [];
+  problems.push(...shape);
   if (!isPlainObject(parameters)) {
     problems.push('parameters must be an object of Helm values');
-  } else {
+  } else if (shape.length === 0) {
     const allowed = offering.consumerParameters ?? [];
+    const dotted = (path: string) => leafPaths(parameters).some((segments) => segments.join('.') === path && segments.some((s) => s.includes('.')));
     for (const path of disallowedParameterPaths(parameters, allowed)) {
+      if (dotted(path) && allowed.some((a) => a === path || a.startsWith(`${path}.`) || path.startsWith(`${a}.`))) {
+        // { "ingress.host": "x" } is one key to Helm, not the path ingress.host
+        const nested = path.split('.').reduceRight((inner, segment) => `{ ${segment}: ${inner} }`, '...');
+        problems.push(`parameter key ${JSON.stringify(path)} contains '.', which Helm reads as one key, not a path: write it nested, ${nested}`);
+        continue;
+      }
       problems.push(`parameter "${path}" is not one a tenant may set: allowed are ${allowed.length ? allowed.map((p) => `"${p}"`).join(', ') : 'none (the offering declares no consumerParameters)'}`);
     }
   }
   problems.push(...dependencyProblems('dependencies', spec.dependencies));
-  const values = mergeValues(offering.values, plan?.values, isPlainObject(parameters) ? parameters : {});
+  const values = mergeValues(offering.values, plan?.values, isPlainObject(parameters) && shape.length === 0 ? parameters : {});
   if (context.chart?.schema && plan) {
     problems.push(...schemaProblems(context.chart.schema, mergeValues(context.chart.defaults, values), context.chart.name));
   }

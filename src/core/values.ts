@@ -78,3 +78,22 @@ export function getPath(values: Values, path: string): unknown {
   }
   return current;
 }
+
+/** How deep values may nest: far beyond any chart, well within what merging and rendering can hold. */
+export const MAX_VALUES_DEPTH = 64;
+
+/** Problems of a values tree nesting deeper than {@link MAX_VALUES_DEPTH} (checked without recursion). */
+export function valuesShapeProblems(values: Values, what: string): string[] {
+  const stack: Array<{ value: unknown; depth: number; path: string[] }> = [{ value: values, depth: 0, path: [] }];
+  while (stack.length > 0) {
+    const { value, depth, path } = stack.pop()!;
+    if (depth > MAX_VALUES_DEPTH) {
+      return [`${what} nest deeper than ${MAX_VALUES_DEPTH} levels (at ${path.slice(0, 3).join('.')}...): flatten them`];
+    }
+    const children = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : isPlainObject(value) ? Object.entries(value) : [];
+    for (const [key, child] of children) {
+      stack.push({ value: child, depth: depth + 1, path: [...path, key] });
+    }
+  }
+  return [];
+}
