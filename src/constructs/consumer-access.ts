@@ -31,7 +31,7 @@ export class ConsumerAccess extends Chart {
 
   constructor(scope: Construct, id: string, props: ConsumerAccessProps) {
     const name = props.name ?? id;
-    validateConsumerAccess(id, name);
+    validateConsumerAccess(id, name, props.users, props.groups);
     assertFreeId(scope, id, 'consumer access');
     super(scope, id, { namespace: props.tenant.namespaceName, disableResourceNameHashes: true });
     this.serviceAccountName = name;

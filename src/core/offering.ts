@@ -1,4 +1,5 @@
 // Validation of an offering and of its tenants, and the resolved form the planners consume.
+import * as net from 'net';
 import { throwIfProblems } from './errors';
 import { LoadedChart } from './helm';
 import { ContainerDefaults, DEFAULT_KUBE_VERSION, DependencySpec, MetricsKind, OfferingSpec, PlanSpec, PodSecurityLevel, TenantSpec } from './model';
@@ -83,6 +84,12 @@ export function validateOffering(spec: OfferingSpec, now: Date = new Date()): vo
     if (!spec.metrics.port) {
       problems.push('metrics.port is empty: name the Service port (ServiceMonitor) or container port (PodMonitor) serving metrics');
     }
+    if (spec.metrics.interval !== undefined && !/^(\d+(ms|s|m|h|d|w|y))+$/.test(String(spec.metrics.interval))) {
+      problems.push(`metrics.interval ${JSON.stringify(spec.metrics.interval)} is not a Prometheus duration: write it like "30s" or "1m30s"`);
+    }
+  }
+  if (spec.monitoring?.prometheusNamespace !== undefined) {
+    push(dnsLabelProblem('monitoring.prometheusNamespace', spec.monitoring.prometheusNamespace, 63));
   }
   if (spec.maxTenants !== undefined && (!Number.isInteger(spec.maxTenants) || spec.maxTenants < 0)) {
     problems.push(`maxTenants ${JSON.stringify(spec.maxTenants)} must be a whole number of tenants, 0 or more`);
@@ -155,6 +162,18 @@ function planProblems(name: string, plan: PlanSpec, defaults: ResolvedContainerD
       }
     }
   }
+  for (const [i, t] of (plan.tolerations ?? []).entries()) {
+    const where = `plan "${name}" tolerations[${i}]`;
+    if (t.operator === 'Exists' && t.value) {
+      problems.push(`${where} has operator Exists and value ${JSON.stringify(t.value)}: Exists takes no value; remove it or use operator Equal`);
+    }
+    if (t.value !== undefined && (String(t.value).length > 63 || !/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(String(t.value)))) {
+      problems.push(`${where} value ${JSON.stringify(t.value)} is not a label value: at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit`);
+    }
+    if (t.operator !== undefined && !['Exists', 'Equal'].includes(t.operator)) {
+      problems.push(`${where} operator ${JSON.stringify(t.operator)} is unknown: use "Equal" or "Exists"`);
+    }
+  }
   if (plan.values !== undefined && !isPlainObject(plan.values)) {
     problems.push(`plan "${name}" values must be an object of Helm values`);
   } else if (plan.values !== undefined) {
@@ -163,15 +182,28 @@ function planProblems(name: string, plan: PlanSpec, defaults: ResolvedContainerD
   return problems;
 }
 
-const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$|^[0-9a-fA-F:]+\/\d{1,3}$/;
+/** A CIDR parsed by Node's own address parser (`net.isIP`), or undefined. */
+function parseCidr(value: unknown): { address: string; prefix: number; family: 'ipv4' | 'ipv6' } | undefined {
+  if (typeof value !== 'string') return undefined;
+  const [address, prefixText, extra] = value.split('/');
+  const version = net.isIP(address ?? '');
+  if (extra !== undefined || version === 0 || !/^\d{1,3}$/.test(prefixText ?? '')) return undefined;
+  const prefix = Number(prefixText);
+  return prefix <= (version === 4 ? 32 : 128) ? { address, prefix, family: version === 4 ? 'ipv4' : 'ipv6' } : undefined;
+}
 
 function isCidr(value: unknown): value is string {
-  const m = typeof value === 'string' ? CIDR.exec(value) : null;
-  if (!m) return false;
-  if (m[1] === undefined) {
-    return Number(String(value).split('/')[1]) <= 128;
-  }
-  return m.slice(1, 5).every((o) => Number(o) <= 255) && Number(m[5]) <= 32;
+  return parseCidr(value) !== undefined;
+}
+
+/** True when the network `inner` lies inside the network `outer`. */
+function cidrWithin(inner: string, outer: string): boolean {
+  const a = parseCidr(inner);
+  const b = parseCidr(outer);
+  if (!a || !b || a.family !== b.family || a.prefix < b.prefix) return false;
+  const list = new net.BlockList();
+  list.addSubnet(b.address, b.prefix, b.family);
+  return list.check(a.address, a.family);
 }
 
 /** Problems of a dependency list (names, exclusive targets, CIDRs, ports). */
@@ -191,7 +223,12 @@ export function dependencyProblems(field: string, dependencies: readonly Depende
       if (p) problems.push(p);
     }
     for (const cidr of [dep.cidr, ...(dep.except ?? [])].filter((c) => c !== undefined)) {
-      if (!isCidr(cidr)) problems.push(`${field} "${dep.name}": ${JSON.stringify(cidr)} is not a CIDR: write it like "203.0.113.0/24"`);
+      if (!isCidr(cidr)) problems.push(`${field} "${dep.name}": ${JSON.stringify(cidr)} is not a CIDR: write it like "203.0.113.0/24" or "2001:db8::/32"`);
+    }
+    for (const except of dep.except ?? []) {
+      if (isCidr(dep.cidr) && isCidr(except) && !cidrWithin(except, dep.cidr)) {
+        problems.push(`${field} "${dep.name}": except ${JSON.stringify(except)} is not inside cidr ${JSON.stringify(dep.cidr)}: list only networks within it (the API server refuses others)`);
+      }
     }
     for (const port of dep.ports ?? []) {
       if (!Number.isInteger(port.port) || port.port < 1 || port.port > 65535) {

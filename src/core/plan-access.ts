@@ -83,8 +83,11 @@ export function validateProviderAccess(accessId: string, namespace: string, serv
 }
 
 /** Throws when a consumer access `accessId` would get an invalid ServiceAccount, Role and RoleBinding name. */
-export function validateConsumerAccess(accessId: string, name: string): void {
-  throwIfProblems(`consumer access "${accessId}" is invalid`, [dnsLabelProblem('name', name, 63)].filter((p): p is string => p !== undefined));
+export function validateConsumerAccess(accessId: string, name: string, users: readonly unknown[] = [], groups: readonly unknown[] = []): void {
+  const subjects = [...users.map((u) => ['users', u] as const), ...groups.map((g) => ['groups', g] as const)]
+    .filter(([, value]) => typeof value !== 'string' || value.trim() === '')
+    .map(([field, value]) => `${field} entry ${JSON.stringify(value)} is empty: name the ${field === 'users' ? 'user' : 'group'} of the cluster's authenticator, or leave it out`);
+  throwIfProblems(`consumer access "${accessId}" is invalid`, [dnsLabelProblem('name', name, 63), ...subjects].filter((p): p is string => p !== undefined));
 }
 
 /** The provider identity's names for an offering. */

@@ -28,7 +28,7 @@ export class ConsumerAccess extends pulumi.ComponentResource {
 
   constructor(name: string, args: ConsumerAccessArgs, opts: pulumi.ComponentResourceOptions = {}) {
     const accessName = args.name ?? name;
-    validated(args.tenant, () => validateConsumerAccess(name, accessName));
+    validated(args.tenant, () => validateConsumerAccess(name, accessName, args.users, args.groups));
     super('saasplane:index:ConsumerAccess', name, {}, { parent: args.tenant, ...opts });
     const objects = planConsumerAccess(args.tenant.resolved, { name: accessName, users: args.users, groups: args.groups });
     const inNamespace = { parent: this, dependsOn: args.tenant._inNamespace.dependsOn };

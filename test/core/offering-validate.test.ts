@@ -321,7 +321,7 @@ describe('validateOffering', () => {
 
     it.each(['10.0.0.0', '10.0.0.0/33', '256.0.0.0/8', '10.0.0/8', 'example.com/24', 'fe80::/1234'])('fails when the CIDR is %j', (cidr) => {
       expect(problemsOf(withDependencies([{ name: 'ext', cidr }]))).toEqual([
-        `network.dependencies "ext": ${JSON.stringify(cidr)} is not a CIDR: write it like "203.0.113.0/24"`,
+        `network.dependencies "ext": ${JSON.stringify(cidr)} is not a CIDR: write it like "203.0.113.0/24" or "2001:db8::/32"`,
       ]);
     });
 
@@ -413,5 +413,49 @@ describe('license expiry (issue 9, finding 4)', () => {
   it('accepts real days, leap days included', () => {
     expect(() => validateOffering(offeringSpec({ expires: '2028-02-29' }), NOW)).not.toThrow();
     expect(() => validateOffering(offeringSpec({ expires: '2027-12-31T23:59:59Z' }), NOW)).not.toThrow();
+  });
+});
+
+describe('issue 9: inputs that used to be accepted', () => {
+  const withDependency = (cidr: string, except?: string[]) => offeringSpec({ network: { dependencies: [{ name: 'api', cidr, ...(except ? { except } : {}) }] } });
+
+  it.each([['0/0'], ['abc/64'], ['1::2::3/64'], ['10.0.0.0/33'], ['2001:db8::/129'], ['10.0.0.0/8/1'], ['256.0.0.0/8']])('fails when %s is not a CIDR', (cidr) => {
+    expect(problemsOf(withDependency(cidr))).toEqual([expect.stringContaining(`${JSON.stringify(cidr)} is not a CIDR`)]);
+  });
+
+  it('accepts IPv4 and IPv6 networks', () => {
+    expect(() => validateOffering(withDependency('2001:db8::/32', ['2001:db8:1::/48']), NOW)).not.toThrow();
+    expect(() => validateOffering(withDependency('203.0.113.0/24', ['203.0.113.128/25']), NOW)).not.toThrow();
+  });
+
+  it('fails when an except network lies outside its cidr', () => {
+    expect(problemsOf(withDependency('203.0.113.0/24', ['198.51.100.0/24', '203.0.112.0/23']))).toEqual([
+      'network.dependencies "api": except "198.51.100.0/24" is not inside cidr "203.0.113.0/24": list only networks within it (the API server refuses others)',
+      'network.dependencies "api": except "203.0.112.0/23" is not inside cidr "203.0.113.0/24": list only networks within it (the API server refuses others)',
+    ]);
+  });
+
+  it('fails when a plan toleration has Exists with a value, a value over 63 characters, or an unknown operator', () => {
+    const plans = {
+      small: {
+        quota: { cpu: '1', memory: '1Gi' },
+        tolerations: [
+          { key: 'pool', operator: 'Exists', value: 'large' }, { key: 'pool', operator: 'Equal', value: 'x'.repeat(64) }, { key: 'pool', operator: 'Maybe' },
+        ],
+      },
+    };
+    const problems = problemsOf(offeringSpec({ plans }));
+    expect(problems).toEqual([
+      'plan "small" tolerations[0] has operator Exists and value "large": Exists takes no value; remove it or use operator Equal',
+      `plan "small" tolerations[1] value "${'x'.repeat(64)}" is not a label value: at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit`,
+      'plan "small" tolerations[2] operator "Maybe" is unknown: use "Equal" or "Exists"',
+    ]);
+  });
+
+  it('fails when the metrics interval is not a duration or the Prometheus namespace not a namespace name', () => {
+    expect(problemsOf(offeringSpec({ metrics: { port: 'metrics', interval: 'soon' }, monitoring: { prometheusNamespace: 'Mon' } }))).toEqual([
+      'metrics.interval "soon" is not a Prometheus duration: write it like "30s" or "1m30s"',
+      expect.stringContaining('monitoring.prometheusNamespace "Mon" is not a valid DNS label'),
+    ]);
   });
 });

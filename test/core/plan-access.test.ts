@@ -4,7 +4,7 @@ import { findObject, offeringSpec, resolved } from './fixtures';
 import type { KubeObject } from '../../src/core/kube';
 import { PodSecurityLevel } from '../../src/core/model';
 import {
-  CONSUMER_RULES, planConsumerAccess, planProviderBinding, planProviderShared, PROVIDER_TENANT_RULES, providerIdentity,
+  CONSUMER_RULES, planConsumerAccess, planProviderBinding, planProviderShared, PROVIDER_TENANT_RULES, providerIdentity, validateConsumerAccess,
 } from '../../src/core/plan-access';
 
 const identity = providerIdentity('shop', 'shop-system');
@@ -255,5 +255,14 @@ describe('consumer access', () => {
   it('writes nothing but workload patches', () => {
     const writes = rules.filter((r) => r.verbs.some((v) => WRITE_VERBS.includes(v)));
     expect(writes.flatMap((r) => r.resources)).toEqual(['pods/portforward', 'deployments', 'statefulsets', 'daemonsets']);
+  });
+});
+
+describe('consumer access subjects (issue 9)', () => {
+  it('fails when a user or group is empty, naming the field', () => {
+    expect(() => validateConsumerAccess('acme-users', 'acme-users', [''], ['  '])).toThrow(
+      /users entry "" is empty: name the user of the cluster's authenticator, or leave it out[\s\S]*groups entry "  " is empty/,
+    );
+    expect(() => validateConsumerAccess('acme-users', 'acme-users', ['alice'], ['acme-admins'])).not.toThrow();
   });
 });
