@@ -174,6 +174,29 @@ function planMonitor(tenant: ResolvedTenant): KubeObject[] {
   return [{ apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor', metadata: meta(tenant, 'app'), spec: { ...common, endpoints: [endpoint] } }];
 }
 
+/**
+ * Chart objects that would collide when applied: the same kind and name twice in the chart, or
+ * the name of one of saasplane's own objects in the namespace (a chart's `default-deny` or
+ * `tenant-quota` would silently replace the guardrail).
+ */
+function shadowingProblems(tenant: ResolvedTenant, chartObjects: readonly KubeObject[]): string[] {
+  const planned = planTenantObjects(tenant, chartObjects);
+  const ours = new Set([...planned.guardrails, ...planned.monitoring].map((o) => `${o.kind}/${o.metadata.name}`));
+  ours.add('RoleBinding/saasplane-provider');
+  const seen = new Set<string>();
+  const problems: string[] = [];
+  for (const object of chartObjects) {
+    const key = `${object.kind}/${object.metadata.name}`;
+    if (ours.has(key)) {
+      problems.push(`the chart renders ${object.kind} "${object.metadata.name}", the name of one of saasplane's own objects in the tenant namespace: applied, it would replace it; rename it in the chart`);
+    } else if (seen.has(key)) {
+      problems.push(`the chart renders ${object.kind} "${object.metadata.name}" twice: applied, one would replace the other; give each object its own name`);
+    }
+    seen.add(key);
+  }
+  return problems;
+}
+
 /** How the tenant's chart objects are placed and guarded. */
 export function tenantPlacement(tenant: ResolvedTenant): TenantPlacement {
   const plan = tenant.plan;
@@ -215,7 +238,7 @@ export function renderTenantChart(tenant: ResolvedTenant, chart: LoadedChart, re
   // routes and quota fit are only meaningful on objects the guards accept
   if (problems.length === 0) {
     const traffic = chartTraffic(adapted.objects, tenant.offering.metrics, tenant.releaseName);
-    problems.push(...traffic.problems, ...planFitProblems(tenant, adapted.objects));
+    problems.push(...traffic.problems, ...planFitProblems(tenant, adapted.objects), ...shadowingProblems(tenant, adapted.objects));
   }
   throwIfProblems(`tenant "${tenant.name}" of offering "${tenant.offering.name}" cannot use the chart`, problems);
   return adapted.objects;

@@ -80,3 +80,28 @@ describe('fairness', () => {
     expect(() => offering.addTenant('acme', hosted('acme', { plan: 'small', parameters: { replicaCount: 2 } }))).not.toThrow();
   });
 });
+
+describe('chart objects that shadow saasplane\'s own (issue 9)', () => {
+  const shadowing = (values: Record<string, boolean>) => {
+    const app = new SaaSApp({ outdir: tempDir() });
+    const offering = new SaaSOffering(app, 'shop', {
+      chart: ChartSource.fromDirectory(path.join(FIXTURE_CHARTS, 'shadowing')),
+      values,
+      plans: { small: { quota: { cpu: '1', memory: '1Gi' } } },
+    });
+    return () => offering.addTenant('acme', { plan: 'small' });
+  };
+
+  test('synthesizes the chart without colliding objects', () => {
+    expect(() => shadowing({})()).not.toThrow();
+  });
+  test('fails when the chart renders the default-deny NetworkPolicy', () => {
+    expect(shadowing({ defaultDeny: true })).toThrow(/the chart renders NetworkPolicy "default-deny", the name of one of saasplane's own objects/);
+  });
+  test('fails when the chart renders the tenant-quota ResourceQuota', () => {
+    expect(shadowing({ quota: true })).toThrow(/the chart renders ResourceQuota "tenant-quota", the name of one of saasplane's own objects/);
+  });
+  test('fails when the chart renders one object twice', () => {
+    expect(shadowing({ twice: true })).toThrow(/the chart renders ConfigMap "settings" twice/);
+  });
+});
