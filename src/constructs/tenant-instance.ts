@@ -1,6 +1,6 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { DependencySpec, ingressHosts, planTenantObjects, renderTenantChart, ResolvedTenant, resolveTenant, throwIfProblems, Values } from '../core';
+import { DependencySpec, planTenantObjects, renderTenantChart, ResolvedTenant, resolveTenant, tenantHosts, throwIfProblems, Values } from '../core';
 import { emitObjects } from './emit';
 import { appClaims, assertFreeId } from './name-claims';
 import { placeInFile, TENANT_FILES } from './output-layout';
@@ -54,7 +54,7 @@ export class TenantInstance extends Chart {
     const chartObjects = renderTenantChart(resolved, offering.chart, offering.renderer);
     // after the tenant checks, which name a duplicate tenant better than its construct id would
     assertFreeId(scope, id, 'tenant');
-    const hosts = [...new Set(chartObjects.flatMap(ingressHosts))].sort();
+    const hosts = tenantHosts(chartObjects);
     const owner = `tenant "${resolved.name}" of offering "${offering.offeringName}"`;
     const names = [`namespace "${resolved.namespace}"`, ...hosts.map((h) => `Ingress host "${h}"`)];
     const claims = appClaims(scope);

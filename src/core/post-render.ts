@@ -36,11 +36,11 @@ export interface TenantPlacement {
   /** Domains Ingress hosts must be in. Empty: no Ingress host allowed. */
   readonly ingressDomains: readonly string[];
   /** Ingress controller annotations Ingress objects may set. */
-  readonly ingressAnnotations?: readonly string[];
+  readonly ingressAnnotations: readonly string[];
   /** The IngressClass Ingress objects must use; undefined: any. */
   readonly ingressClassName?: string;
   /** PriorityClasses pods may use. */
-  readonly priorityClassNames?: readonly string[];
+  readonly priorityClassNames: readonly string[];
 }
 
 /** The adapted objects, or the problems that forbid them. */
@@ -143,7 +143,7 @@ function schedulingProblems(podSpec: PodSpec, where: string, placement: TenantPl
   if (podSpec.schedulerName && podSpec.schedulerName !== 'default-scheduler') {
     problems.push(`${where} uses the scheduler "${podSpec.schedulerName}": tenants use the default scheduler`);
   }
-  if (podSpec.priorityClassName && !(placement.priorityClassNames ?? []).includes(podSpec.priorityClassName)) {
+  if (podSpec.priorityClassName && !placement.priorityClassNames.includes(podSpec.priorityClassName)) {
     problems.push(`${where} uses the priority class "${podSpec.priorityClassName}": it could preempt other tenants' pods; remove it, or declare it in the offering's priorityClassNames`);
   }
   return problems;
@@ -267,7 +267,7 @@ function ingressProblems(object: KubeObject, where: string, placement: TenantPla
   const domains = placement.ingressDomains;
   const spec = (object.spec ?? {}) as IngressSpec & { defaultBackend?: unknown; ingressClassName?: string };
   const problems: string[] = [];
-  const allowed = placement.ingressAnnotations ?? [];
+  const allowed = placement.ingressAnnotations;
   for (const key of Object.keys(object.metadata.annotations ?? {}).filter((k) => k.split('/')[0].includes('ingress') && !allowed.includes(k))) {
     problems.push(`${where} sets the ingress controller annotation "${key}": it would configure the shared controller (aliases, auth URLs, mirrors, snippets); `
       + 'remove it, or declare it in the offering\'s ingressAnnotations');
@@ -290,6 +290,11 @@ function ingressProblems(object: KubeObject, where: string, placement: TenantPla
     }
   }
   return problems;
+}
+
+/** The host names a tenant's objects serve, sorted, without duplicates. */
+export function tenantHosts(objects: readonly KubeObject[]): string[] {
+  return [...new Set(objects.flatMap(ingressHosts))].sort();
 }
 
 /** The host names an Ingress serves (rules and TLS), without duplicates. */

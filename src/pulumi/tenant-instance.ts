@@ -1,9 +1,9 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import {
-  ChartRenderer, DependencySpec, HelmRenderer, ingressHosts, loadChart, throwIfProblems, OfferingSpec, planProviderBinding, planTenantObjects,
+  ChartRenderer, DependencySpec, HelmRenderer, loadChart, throwIfProblems, OfferingSpec, planProviderBinding, planTenantObjects,
   ProviderIdentity,
-  providerIdentity, providerNamespace, renderTenantChart, ResolvedTenant, resolveTenant, tenantPlacement, validateOffering, Values,
+  providerIdentity, providerNamespace, renderTenantChart, ResolvedTenant, resolveTenant, tenantHosts, tenantPlacement, validateOffering, Values,
 } from '../core';
 import { ChartDeployment, registerChart } from './chart';
 import { registerObjects, validated } from './emit';
@@ -92,9 +92,9 @@ export class TenantInstance extends pulumi.ComponentResource {
         chart: loaded, existingTenants: component ? component.tenantNames : [],
       });
       const rendered = args.renderer === false ? [] : renderTenantChart(tenant, loaded, args.renderer ?? new HelmRenderer());
-      const tenantHosts = [...new Set(rendered.flatMap(ingressHosts))].sort();
-      throwIfProblems(`tenant "${tenant.name}" of offering "${spec.name}" cannot be added`, component?._hostProblems(tenant.name, tenantHosts) ?? []);
-      return { resolved: tenant, chart: loaded, chartObjects: rendered, hosts: tenantHosts };
+      const served = tenantHosts(rendered);
+      throwIfProblems(`tenant "${tenant.name}" of offering "${spec.name}" cannot be added`, component?._hostProblems(tenant.name, served) ?? []);
+      return { resolved: tenant, chart: loaded, chartObjects: rendered, hosts: served };
     });
 
     super('saasplane:index:TenantInstance', name, {}, { ...opts, parent: opts.parent ?? component });

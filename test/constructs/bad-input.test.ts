@@ -2,22 +2,13 @@
 // fix, never another error type, and a failed construction leaves the app usable.
 import { exampleOffering, hosted } from './fixtures';
 import { shop } from '../../examples/offering';
-import { ConsumerAccess, ProviderAccess, SaaSplaneError } from '../../src/constructs';
-
-function errorOf(fn: () => unknown): SaaSplaneError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(SaaSplaneError);
-    return e as SaaSplaneError;
-  }
-  throw new Error('expected a SaaSplaneError');
-}
+import { ConsumerAccess, ProviderAccess } from '../../src/constructs';
+import { captureError } from '../core/fixtures';
 
 describe('bad input gets a clear error', () => {
   test.each([['constructor'], ['toString'], ['hasOwnProperty'], ['valueOf']])('fails when the plan %s is an Object.prototype member, naming the plans', (plan) => {
     const { offering } = exampleOffering();
-    expect(errorOf(() => offering.addTenant('acme', hosted('acme', { plan }))).message)
+    expect(captureError(() => offering.addTenant('acme', hosted('acme', { plan }))).message)
       .toContain(`plan ${JSON.stringify(plan)} does not exist: choose one of "small", "large"`);
   });
 
@@ -25,12 +16,12 @@ describe('bad input gets a clear error', () => {
     const { offering } = exampleOffering();
     let deep: Record<string, unknown> = { leaf: 1 };
     for (let i = 0; i < 100_000; i++) deep = { theme: deep };
-    expect(errorOf(() => offering.addTenant('acme', { plan: 'small', parameters: deep })).message).toContain('parameters nest deeper than 64 levels');
+    expect(captureError(() => offering.addTenant('acme', { plan: 'small', parameters: deep })).message).toContain('parameters nest deeper than 64 levels');
   });
 
   test('fails when a parameter key holds a dotted path, saying how to nest it', () => {
     const { offering } = exampleOffering();
-    const { problems } = errorOf(() => offering.addTenant('acme', { plan: 'small', parameters: { 'ingress.host': 'acme.shop.example.com' } }));
+    const { problems } = captureError(() => offering.addTenant('acme', { plan: 'small', parameters: { 'ingress.host': 'acme.shop.example.com' } }));
     expect(problems[0]).toBe('parameter key "ingress.host" contains \'.\', which Helm reads as one key, not a path: write it nested, { ingress: { host: ... } }');
     expect(problems.join('\n')).not.toMatch(/is not one a tenant may set: allowed are .*"ingress.host"/);
   });
@@ -50,12 +41,12 @@ describe('bad input gets a clear error', () => {
   ])('fails with a clear error for %s', (_what, add, message) => {
     const { app, offering } = exampleOffering();
     const acme = offering.addTenant('acme', hosted('acme', { plan: 'small' }));
-    expect(errorOf(() => add(app, offering, acme)).message).toMatch(message);
+    expect(captureError(() => add(app, offering, acme)).message).toMatch(message);
   });
 
   test('a failed tenant leaves the offering usable: a corrected retry works', () => {
     const { app, offering } = exampleOffering();
-    errorOf(() => offering.addTenant('acme', hosted('acme', { plan: 'gold' })));
+    captureError(() => offering.addTenant('acme', hosted('acme', { plan: 'gold' })));
     const acme = offering.addTenant('acme', hosted('acme', { plan: 'small' }));
     expect(acme.plan).toBe('small');
     expect(() => app.synthFiles()).not.toThrow();

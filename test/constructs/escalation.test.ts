@@ -6,6 +6,17 @@ import { exampleOffering, FIXTURE_CHARTS, hosted, tempDir } from './fixtures';
 import { shop } from '../../examples/offering';
 import { ChartSource, SaaSApp, SaaSOffering } from '../../src/constructs';
 
+/** Adds tenant acme of an offering on the fixture chart `chart` with `values`, when called. */
+function fixtureTenant(chart: string, values: Record<string, boolean>): () => unknown {
+  const app = new SaaSApp({ outdir: tempDir() });
+  const offering = new SaaSOffering(app, 'shop', {
+    chart: ChartSource.fromDirectory(path.join(FIXTURE_CHARTS, chart)),
+    values,
+    plans: { small: { quota: { cpu: '1', memory: '1Gi' } } },
+  });
+  return () => offering.addTenant('acme', { plan: 'small' });
+}
+
 describe('namespace collisions', () => {
   test('fails when an offering name contains "-": shop + tenant a-x and shop-a + tenant x would share shop-a-x', () => {
     const app = new SaaSApp({ outdir: tempDir() });
@@ -28,15 +39,7 @@ describe('namespace collisions', () => {
 });
 
 describe('tenant charts that widen isolation', () => {
-  const widening = (values: Record<string, boolean>) => {
-    const app = new SaaSApp({ outdir: tempDir() });
-    const offering = new SaaSOffering(app, 'shop', {
-      chart: ChartSource.fromDirectory(path.join(FIXTURE_CHARTS, 'widening')),
-      values,
-      plans: { small: { quota: { cpu: '1', memory: '1Gi' } } },
-    });
-    return () => offering.addTenant('acme', { plan: 'small' });
-  };
+  const widening = (values: Record<string, boolean>) => fixtureTenant('widening', values);
 
   test('synthesizes the chart without the widening objects', () => {
     expect(() => widening({})()).not.toThrow();
@@ -82,15 +85,7 @@ describe('fairness', () => {
 });
 
 describe('chart objects that shadow saasplane\'s own (issue 9)', () => {
-  const shadowing = (values: Record<string, boolean>) => {
-    const app = new SaaSApp({ outdir: tempDir() });
-    const offering = new SaaSOffering(app, 'shop', {
-      chart: ChartSource.fromDirectory(path.join(FIXTURE_CHARTS, 'shadowing')),
-      values,
-      plans: { small: { quota: { cpu: '1', memory: '1Gi' } } },
-    });
-    return () => offering.addTenant('acme', { plan: 'small' });
-  };
+  const shadowing = (values: Record<string, boolean>) => fixtureTenant('shadowing', values);
 
   test('synthesizes the chart without colliding objects', () => {
     expect(() => shadowing({})()).not.toThrow();

@@ -18,6 +18,8 @@ function placement(overrides: Partial<TenantPlacement> = {}): TenantPlacement {
     allowLoadBalancers: false,
     alwaysPullImages: true,
     ingressDomains: ['shop.example.com'],
+    ingressAnnotations: [],
+    priorityClassNames: [],
     ...overrides,
   };
 }

@@ -125,7 +125,18 @@ describe('the chart argument for each chart source', () => {
     namespace: 'shop-acme',
     values: {},
     deployment: ChartDeployment.CHART,
-    placement: { namespace: 'shop-acme', labels: {}, podLabels: {}, storageClasses: [], allowNodePorts: false, allowLoadBalancers: false, alwaysPullImages: true, ingressDomains: [] },
+    placement: {
+      namespace: 'shop-acme',
+      labels: {},
+      podLabels: {},
+      storageClasses: [],
+      allowNodePorts: false,
+      allowLoadBalancers: false,
+      alwaysPullImages: true,
+      ingressDomains: [],
+      ingressAnnotations: [],
+      priorityClassNames: [],
+    },
   });
 
   test.each([
