@@ -1,6 +1,6 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { planConsumerAccess, validateConsumerAccess } from '../core';
+import { planConsumerAccess, validateAccessFileId, validateConsumerAccess } from '../core';
 import { emitObjects } from './emit';
 import { assertFreeId } from './name-claims';
 import { placeInFile, TENANT_FILES } from './output-layout';
@@ -32,6 +32,7 @@ export class ConsumerAccess extends Chart {
   constructor(scope: Construct, id: string, props: ConsumerAccessProps) {
     const name = props.name ?? id;
     validateConsumerAccess(id, name, props.users, props.groups);
+    validateAccessFileId('consumer access', id);
     assertFreeId(scope, id, 'consumer access');
     super(scope, id, { namespace: props.tenant.namespaceName, disableResourceNameHashes: true });
     this.serviceAccountName = name;

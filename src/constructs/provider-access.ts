@@ -1,6 +1,8 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { planProviderBinding, planProviderShared, ProviderIdentity, providerIdentity, providerNamespace, validateProviderAccess } from '../core';
+import {
+  planProviderBinding, planProviderShared, ProviderIdentity, providerIdentity, providerNamespace, validateAccessFileId, validateProviderAccess,
+} from '../core';
 import { emitObjects } from './emit';
 import { assertFreeId } from './name-claims';
 import { placeInFile, TENANT_FILES, SHARED_FILES } from './output-layout';
@@ -34,6 +36,7 @@ export class ProviderAccess extends Chart {
     const namespace = props.namespace ?? providerNamespace(props.offering.offeringName);
     const serviceAccount = props.serviceAccountName ?? 'provider';
     validateProviderAccess(id, namespace, serviceAccount);
+    validateAccessFileId('provider access', id);
     assertFreeId(scope, id, 'provider access');
     super(scope, id, { disableResourceNameHashes: true });
     this.accessId = id;

@@ -1,7 +1,7 @@
 import * as path from 'path';
 import { ApiObject, App, AppProps, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { toYaml, writeTreeAtomically } from '../core';
+import { objectIdentity, SaaSplaneError, toYaml, writeTreeAtomically } from '../core';
 import { fileOf } from './output-layout';
 
 /**
@@ -47,11 +47,22 @@ export class SaaSApp extends App {
   private objectsByFile(): Map<string, ApiObject[]> {
     const errors: string[] = [];
     const objectsByFile = new Map<string, ApiObject[]>();
+    const owners = new Map<string, string>();
+    const duplicates: string[] = [];
     const visit = (construct: IConstruct, file: string | undefined): void => {
       for (const error of construct.node.validate()) {
         errors.push(`[${construct.node.path}] ${error}`);
       }
       const here = fileOf(construct) ?? (Chart.isChart(construct) && !file ? `${construct.node.path.replace(/\//g, '-')}.k8s.yaml` : file);
+      if (construct instanceof ApiObject) {
+        // the final plan must hold each API server object once: a second would replace the first when applied
+        const identity = objectIdentity(construct.apiVersion, construct.kind, construct.metadata.namespace, construct.metadata.name);
+        const owner = owners.get(identity);
+        if (owner) {
+          duplicates.push(`${identity} is planned twice, by ${owner} and by ${construct.node.path}: applied, one would replace the other; give each its own name`);
+        }
+        owners.set(identity, construct.node.path);
+      }
       if (construct instanceof ApiObject && here) {
         let objects = objectsByFile.get(here);
         if (!objects) {
@@ -65,6 +76,9 @@ export class SaaSApp extends App {
       }
     };
     visit(this, undefined);
+    if (duplicates.length > 0) {
+      throw new SaaSplaneError('the app cannot be synthesized', duplicates);
+    }
     if (errors.length > 0) {
       throw new Error(`Validation failed with the following errors:\n  ${errors.join('\n  ')}`);
     }

@@ -8,9 +8,10 @@ import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { ChartSource, ChartSourceKind } from './chart-source';
-import { SaaSplaneError } from './errors';
+import { SaaSplaneError, throwIfProblems } from './errors';
 import type { KubeObject } from './kube';
-import { isPlainObject, Values } from './values';
+import { checkValuesSchema } from './schema';
+import { isPlainObject, Values, valuesShapeProblems } from './values';
 
 /** The Helm version the project's set-up installs and tests against. */
 export const PINNED_HELM_VERSION = 'v3.21.4';
@@ -45,7 +46,9 @@ function runHelm(args: string[], what: string, input?: string): string {
     throw new SaaSplaneError(`helm failed while ${what}`, [String(result.error)]);
   }
   if (result.status !== 0) {
-    throw new SaaSplaneError(`helm failed while ${what}`, [`\`${binary} ${args.join(' ')}\` exited with ${result.status}:\n${result.stderr.trim()}`]);
+    // helm's own hints ("Use --debug flag ...") and its "Error: " prefix add nothing to our message
+    const message = result.stderr.replace(/^Use --debug flag.*$/m, '').replace(/^Error: /m, '').trim() || 'no message';
+    throw new SaaSplaneError(`helm failed while ${what}`, [`${message} (\`${binary} ${args.join(' ')}\` exited with ${result.status})`]);
   }
   return result.stdout;
 }
@@ -81,27 +84,56 @@ export function loadChart(source: ChartSource): LoadedChart {
   if (!fs.existsSync(chartFile)) {
     throw new SaaSplaneError('chart not found', [`${source.describe()}: no Chart.yaml at ${chartFile}; point ChartSource at a chart directory, a .tgz from \`helm package\`, a repository or an OCI reference`]);
   }
-  const meta = YAML.parse(fs.readFileSync(chartFile, 'utf8')) as { name?: string; version?: string };
+  const meta = readYamlFile(chartFile);
+  if (!isPlainObject(meta) || typeof meta.name !== 'string' || !meta.name || meta.version === undefined || meta.version === null) {
+    throw new SaaSplaneError('invalid chart', [`${chartFile} must be a map with at least apiVersion, name and version: write it like "apiVersion: v2\\nname: shop\\nversion: 1.0.0"`]);
+  }
   const valuesFile = path.join(directory, 'values.yaml');
-  const defaults = fs.existsSync(valuesFile) ? YAML.parse(fs.readFileSync(valuesFile, 'utf8')) ?? {} : {};
+  const defaults = fs.existsSync(valuesFile) ? readYamlFile(valuesFile) ?? {} : {};
+  if (!isPlainObject(defaults)) {
+    throw new SaaSplaneError('invalid chart', [`${valuesFile} must be a map of values, not ${JSON.stringify(defaults).slice(0, 40)}`]);
+  }
+  throwIfProblems('invalid chart', valuesShapeProblems(defaults, `${valuesFile}: the values`));
   const schemaFile = path.join(directory, 'values.schema.json');
   let schema: object | undefined;
   if (fs.existsSync(schemaFile)) {
+    let parsed: unknown;
     try {
-      schema = JSON.parse(fs.readFileSync(schemaFile, 'utf8'));
+      parsed = JSON.parse(readChartFile(schemaFile));
     } catch (e) {
       throw new SaaSplaneError('invalid chart', [`${schemaFile} is not valid JSON: ${(e as Error).message}`]);
     }
+    checkValuesSchema(parsed, schemaFile);
+    schema = parsed;
   }
   return {
     source,
     directory,
-    name: String(meta.name ?? path.basename(directory)),
-    version: String(meta.version ?? ''),
-    defaults: isPlainObject(defaults) ? defaults : {},
+    name: meta.name,
+    version: String(meta.version),
+    defaults,
     schema,
     digest: digestDirectory(directory),
   };
+}
+
+/** Reads a chart file that must be a regular file. */
+function readChartFile(file: string): string {
+  if (!fs.statSync(file).isFile()) {
+    throw new SaaSplaneError('invalid chart', [`${file} is not a regular file: replace it with the file Helm expects`]);
+  }
+  return fs.readFileSync(file, 'utf8');
+}
+
+/** Parses a chart's YAML file; syntax errors and alias bombs become a SaaSplaneError naming the file. */
+function readYamlFile(file: string): unknown {
+  const text = readChartFile(file);
+  try {
+    // the yaml library stops alias expansion bombs (maxAliasCount) with an error
+    return YAML.parse(text, { maxAliasCount: 100 });
+  } catch (e) {
+    throw new SaaSplaneError('invalid chart', [`${file} is not valid YAML: ${(e as Error).message.split('\n')[0]}`]);
+  }
 }
 
 function localChartDirectory(source: ChartSource): string {
@@ -111,6 +143,9 @@ function localChartDirectory(source: ChartSource): string {
     case ChartSourceKind.ARCHIVE: {
       if (!fs.existsSync(source.location)) {
         throw new SaaSplaneError('chart not found', [`${source.describe()}: the file does not exist`]);
+      }
+      if (!fs.statSync(source.location).isFile()) {
+        throw new SaaSplaneError('chart not found', [`${source.describe()} is a directory, not a .tgz archive: use ChartSource.fromDirectory(${JSON.stringify(source.location)})`]);
       }
       const key = createHash('sha256').update(fs.readFileSync(source.location)).digest('hex').slice(0, 16);
       return unpackOnce(key, (dir) => {

@@ -94,3 +94,45 @@ export function podLabels(offering: string, tenant: string): Record<string, stri
 export function offeringLabels(offering: string): Record<string, string> {
   return { [LABEL_MANAGED_BY]: MANAGED_BY, [LABEL_OFFERING]: offering };
 }
+
+// The rules of apimachinery's IsQualifiedName and IsValidLabelValue.
+const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const LABEL_RULES = 'letters, digits, \'-\', \'_\' and \'.\', starting and ending with a letter or digit, at most 63 characters';
+
+/** Why `key` is not a label key (`[prefix/]name`, the prefix a DNS name); undefined when it is one. */
+function labelKeyProblem(key: string): string | undefined {
+  const slash = key.indexOf('/');
+  const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
+  const name = slash >= 0 ? key.slice(slash + 1) : key;
+  if (prefix !== undefined && !isDnsName(prefix)) {
+    return `its prefix ${JSON.stringify(prefix)} is not a lowercase DNS name such as "example.com"`;
+  }
+  if (name.length > 63 || !LABEL_NAME.test(name)) {
+    return `its name ${JSON.stringify(name)} must be ${LABEL_RULES}`;
+  }
+  return undefined;
+}
+
+/**
+ * Problems of a map of labels (or of a label selector's matchLabels) the API server would refuse,
+ * each naming `field`, the entry and the rule; empty when every key and value is valid.
+ */
+export function labelMapProblems(field: string, labels: unknown): string[] {
+  if (labels === undefined) {
+    return [];
+  }
+  if (typeof labels !== 'object' || labels === null || Array.isArray(labels)) {
+    return [`${field} ${JSON.stringify(labels)} is not a map of labels: write it like { "app.kubernetes.io/name": "web" }`];
+  }
+  const problems: string[] = [];
+  for (const [key, value] of Object.entries(labels)) {
+    const keyProblem = labelKeyProblem(key);
+    if (keyProblem) {
+      problems.push(`${field} key ${JSON.stringify(key)} is not a label key: ${keyProblem}`);
+    }
+    if (typeof value !== 'string' || (value !== '' && (value.length > 63 || !LABEL_NAME.test(value)))) {
+      problems.push(`${field} value ${JSON.stringify(value)} of ${JSON.stringify(key)} is not a label value: write a string of ${LABEL_RULES}, or ""`);
+    }
+  }
+  return problems;
+}

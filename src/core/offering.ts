@@ -4,8 +4,8 @@ import { throwIfProblems } from './errors';
 import { LoadedChart } from './helm';
 import { ContainerDefaults, DEFAULT_KUBE_VERSION, DependencySpec, MetricsKind, OfferingSpec, PlanSpec, PodSecurityLevel, TenantSpec } from './model';
 import {
-  dnsLabelProblem, isDnsName, MAX_OFFERING_NAME_LENGTH, MAX_RELEASE_NAME_LENGTH, maxTenantNameLength, RESERVED_TENANT_NAMES, RESERVED_TENANT_SUFFIX,
-  tenantNamespace,
+  dnsLabelProblem, isDnsName, labelMapProblems, MAX_OFFERING_NAME_LENGTH, MAX_RELEASE_NAME_LENGTH, maxTenantNameLength, RESERVED_TENANT_NAMES,
+  RESERVED_TENANT_SUFFIX, tenantNamespace,
 } from './names';
 import { parseQuantity, quantityProblem } from './quantity';
 import { schemaProblems } from './schema';
@@ -68,7 +68,14 @@ export function validateOffering(spec: OfferingSpec, now: Date = new Date()): vo
   } else if (spec.values !== undefined) {
     problems.push(...valuesShapeProblems(spec.values, 'values'));
   }
+  problems.push(...sharedObjectProblems(spec.sharedObjects));
   problems.push(...dependencyProblems('network.dependencies', spec.network?.dependencies));
+  for (const selector of ['ingressControllerNamespace', 'dnsNamespace', 'dnsPods'] as const) {
+    problems.push(...labelMapProblems(`network.${selector}`, spec.network?.[selector]));
+  }
+  problems.push(...labelMapProblems('metrics.selector', spec.metrics?.selector));
+  problems.push(...labelMapProblems('monitoring.prometheusNamespaceSelector', spec.monitoring?.prometheusNamespaceSelector));
+  problems.push(...labelMapProblems('monitoring.ruleLabels', spec.monitoring?.ruleLabels));
   for (const storageClass of spec.storageClasses ?? []) {
     push(dnsLabelProblem('storage class', storageClass, 253));
   }
@@ -162,6 +169,7 @@ function planProblems(name: string, plan: PlanSpec, defaults: ResolvedContainerD
       }
     }
   }
+  problems.push(...labelMapProblems(`plan "${name}" nodeSelector`, plan.nodeSelector));
   for (const [i, t] of (plan.tolerations ?? []).entries()) {
     const where = `plan "${name}" tolerations[${i}]`;
     if (t.operator === 'Exists' && t.value) {
@@ -180,6 +188,42 @@ function planProblems(name: string, plan: PlanSpec, defaults: ResolvedContainerD
     problems.push(...valuesShapeProblems(plan.values, `plan "${name}" values`));
   }
   return problems;
+}
+
+/** Problems of `sharedObjects`: each a Kubernetes object of plain JSON data with a kind, an apiVersion and a valid name. */
+function sharedObjectProblems(objects: unknown): string[] {
+  if (objects === undefined) {
+    return [];
+  }
+  if (!Array.isArray(objects)) {
+    return ['sharedObjects must be a list of Kubernetes objects'];
+  }
+  const problems: string[] = [];
+  for (const [i, object] of objects.entries()) {
+    const where = `sharedObjects[${i}]`;
+    const shape = valuesShapeProblems(object, where);
+    if (shape.length > 0 || !isPlainObject(object)) {
+      problems.push(...(shape.length ? shape : [`${where} is not an object: write { apiVersion, kind, metadata: { name } }`]));
+      continue;
+    }
+    const { apiVersion, kind, metadata } = object as { apiVersion?: unknown; kind?: unknown; metadata?: { name?: unknown } };
+    if (typeof apiVersion !== 'string' || !/^([a-z0-9.-]+\/)?v[0-9]+((alpha|beta)[0-9]+)?$/.test(apiVersion)) {
+      problems.push(`${where} apiVersion ${JSON.stringify(apiVersion)} is not an API version: write it like "v1" or "rbac.authorization.k8s.io/v1"`);
+    }
+    if (typeof kind !== 'string' || !/^[A-Z][A-Za-z0-9]*$/.test(kind)) {
+      problems.push(`${where} kind ${JSON.stringify(kind)} is not a Kubernetes kind: write it like "ClusterRole"`);
+    }
+    const name = isPlainObject(metadata) ? metadata.name : undefined;
+    if (!isDnsName(name) && !(kind === 'ClusterRole' || kind === 'ClusterRoleBinding' ? isRbacName(name) : false)) {
+      problems.push(`${where} metadata.name ${JSON.stringify(name)} is not an object name: use lowercase letters, digits, '-' and '.', at most 253 characters`);
+    }
+  }
+  return problems;
+}
+
+/** RBAC names may hold ':' (e.g. "saasplane:shop:provider-tenant"), no '/' or '%'. */
+function isRbacName(name: unknown): boolean {
+  return typeof name === 'string' && name.length > 0 && name.length <= 253 && !/[/%]/.test(name) && name !== '.' && name !== '..';
 }
 
 /** A CIDR parsed by Node's own address parser (`net.isIP`), or undefined. */
@@ -222,6 +266,7 @@ export function dependencyProblems(field: string, dependencies: readonly Depende
       const p = dnsLabelProblem(`${field} "${dep.name}" namespace`, dep.namespace, 63);
       if (p) problems.push(p);
     }
+    problems.push(...labelMapProblems(`${field} "${dep.name}" podSelector`, dep.podSelector));
     for (const cidr of [dep.cidr, ...(dep.except ?? [])].filter((c) => c !== undefined)) {
       if (!isCidr(cidr)) problems.push(`${field} "${dep.name}": ${JSON.stringify(cidr)} is not a CIDR: write it like "203.0.113.0/24" or "2001:db8::/32"`);
     }
@@ -314,6 +359,12 @@ export function resolveTenant(offering: OfferingSpec, spec: TenantSpec, context:
     }
   }
   problems.push(...dependencyProblems('dependencies', spec.dependencies));
+  const offeringDependencies = new Set((offering.network?.dependencies ?? []).map((d) => d.name));
+  for (const dep of spec.dependencies ?? []) {
+    if (offeringDependencies.has(dep.name)) {
+      problems.push(`dependencies: dependency "${dep.name}" is already declared by the offering (both would be the NetworkPolicy of that name); give the tenant's another name`);
+    }
+  }
   const values = mergeValues(offering.values, plan?.values, isPlainObject(parameters) && shape.length === 0 ? parameters : {});
   if (context.chart?.schema && plan) {
     problems.push(...schemaProblems(context.chart.schema, mergeValues(context.chart.defaults, values), context.chart.name));

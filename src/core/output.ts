@@ -11,8 +11,34 @@ import { SaaSplaneError } from './errors';
  * "0777", are quoted.
  */
 export function toYaml(objects: readonly unknown[]): string {
-  return objects.map((o) => jsyaml.dump(o, { lineWidth: -1, noRefs: true })).join('---\n');
+  return objects.map((o) => jsyaml.dump(o, { lineWidth: -1, noRefs: true, schema: DUMP_SCHEMA })).join('---\n');
 }
+
+// YAML 1.1 (yaml.org/type) numbers js-yaml's 1.2 schema leaves plain: underscores ("1_000",
+// "0b1_0", "._1"), sexagesimals ("1:20"), a leading '+' or '.', and the lenient forms of common
+// readers (an exponent without digits before it, "e0"). Over-quoting is harmless.
+const YAML_11_NUMBER = new RegExp([
+  '^[-+]?0b[01_]+$',
+  '^[-+]?0[0-7_]+$',
+  '^[-+]?[0-9][0-9_]*$',
+  '^[-+]?0x[0-9a-fA-F_]+$',
+  '^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+$',
+  '^[-+]?([0-9][0-9_]*)?(\\.[0-9_]*)?[eE][-+]?[0-9]+$',
+  '^[-+]?([0-9][0-9_]*)?\\.[0-9_]*$',
+  '^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+\\.[0-9_]*$',
+  '^[-+]?\\.(inf|Inf|INF)$',
+  '^\\.(nan|NaN|NAN)$',
+].join('|'));
+
+/** A type that never represents a value; its resolver only makes js-yaml quote YAML 1.1 numbers. */
+const DUMP_SCHEMA = jsyaml.DEFAULT_SCHEMA.extend({
+  implicit: [new jsyaml.Type('tag:saasplane.io,2026:yaml11-number', {
+    kind: 'scalar',
+    resolve: (data: string) => YAML_11_NUMBER.test(data),
+    construct: (data: string) => data,
+    predicate: () => false,
+  })],
+});
 
 /**
  * Writes `files` (relative path, content) as the complete new content of `outdir`: the tree is

@@ -2,7 +2,7 @@
 import type { ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding } from 'kubernetes-types/admissionregistration/v1';
 import type { Namespace, ServiceAccount } from 'kubernetes-types/core/v1';
 import type { ClusterRole, ClusterRoleBinding, PolicyRule, Role, RoleBinding, Subject } from 'kubernetes-types/rbac/v1';
-import { throwIfProblems } from './errors';
+import { SaaSplaneError, throwIfProblems } from './errors';
 import { admissionRule, KubeObject } from './kube';
 import { PodSecurityLevel } from './model';
 import { dnsLabelProblem, LABEL_ACCESS, LABEL_OFFERING, LABEL_PLAN, LABEL_TENANT, offeringLabels, PSA_ENFORCE } from './names';
@@ -87,7 +87,27 @@ export function validateConsumerAccess(accessId: string, name: string, users: re
   const subjects = [...users.map((u) => ['users', u] as const), ...groups.map((g) => ['groups', g] as const)]
     .filter(([, value]) => typeof value !== 'string' || value.trim() === '')
     .map(([field, value]) => `${field} entry ${JSON.stringify(value)} is empty: name the ${field === 'users' ? 'user' : 'group'} of the cluster's authenticator, or leave it out`);
-  throwIfProblems(`consumer access "${accessId}" is invalid`, [dnsLabelProblem('name', name, 63), ...subjects].filter((p): p is string => p !== undefined));
+  const reserved = typeof name === 'string' && name.startsWith(RESERVED_ACCESS_PREFIX)
+    ? `name ${JSON.stringify(name)} starts with "${RESERVED_ACCESS_PREFIX}", which saasplane keeps for its own objects in the tenant namespace (the provider's RoleBinding): choose another name`
+    : undefined;
+  throwIfProblems(`consumer access "${accessId}" is invalid`, [dnsLabelProblem('name', name, 63), reserved, ...subjects]
+    .filter((p): p is string => p !== undefined));
+}
+
+/** Names of objects saasplane puts into tenant namespaces for itself start with this. */
+export const RESERVED_ACCESS_PREFIX = 'saasplane-';
+
+const ACCESS_ID = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+
+/**
+ * Throws when an access id cannot name a file of the output (`20-provider-<id>.yaml`): it must be
+ * one path segment of at most 63 letters, digits, '-', '_' and '.'.
+ */
+export function validateAccessFileId(what: string, accessId: unknown): void {
+  if (typeof accessId === 'string' && accessId.length <= 63 && ACCESS_ID.test(accessId)) {
+    return;
+  }
+  throw new SaaSplaneError(`${what} ${JSON.stringify(accessId)} is invalid`, [`the id ${JSON.stringify(accessId)} names the access' file in the output: use at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit (no '/')`]);
 }
 
 /** The provider identity's names for an offering. */

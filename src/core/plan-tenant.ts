@@ -4,8 +4,8 @@
 import type { LimitRange, Namespace, ResourceQuota } from 'kubernetes-types/core/v1';
 import type { NetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyPeer, NetworkPolicyPort } from 'kubernetes-types/networking/v1';
 import { chartTraffic, TrafficTarget } from './chart-traffic';
-import { throwIfProblems } from './errors';
-import type { ChartRenderer, LoadedChart } from './helm';
+import { SaaSplaneError, throwIfProblems } from './errors';
+import type { ChartRenderer, LoadedChart, RenderedObject } from './helm';
 import type { KubeObject } from './kube';
 import { MetricsKind, PodSecurityLevel } from './model';
 import { LABEL_TENANT, podLabels, tenantLabels } from './names';
@@ -230,9 +230,19 @@ export function tenantPlacement(tenant: ResolvedTenant): TenantPlacement {
  * rendered workloads do not fit in.
  */
 export function renderTenantChart(tenant: ResolvedTenant, chart: LoadedChart, renderer: ChartRenderer): KubeObject[] {
-  const rendered = renderer.render({
-    chart, releaseName: tenant.releaseName, namespace: tenant.namespace, values: tenant.values, kubeVersion: kubeVersion(tenant.offering),
-  });
+  let rendered: RenderedObject[];
+  try {
+    rendered = renderer.render({
+      chart, releaseName: tenant.releaseName, namespace: tenant.namespace, values: tenant.values, kubeVersion: kubeVersion(tenant.offering),
+    });
+  } catch (e) {
+    const passed = JSON.stringify(tenant.values);
+    const reason = e instanceof SaaSplaneError ? e.problems.join('; ') : String(e);
+    throw new SaaSplaneError(`tenant "${tenant.name}" of offering "${tenant.offering.name}" cannot be rendered`, [
+      `chart "${chart.name}" ${chart.version} refused the values ${passed.length > 400 ? `${passed.slice(0, 400)}...` : passed} `
+      + `(offering values < plan "${tenant.planName}" values < the tenant's parameters): ${reason}; change the parameters or the plan to values the chart accepts`,
+    ]);
+  }
   const adapted = adaptChartObjects(rendered, tenantPlacement(tenant));
   const problems = [...adapted.problems];
   // routes and quota fit are only meaningful on objects the guards accept

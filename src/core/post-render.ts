@@ -3,20 +3,8 @@
 // outside the tenant (cluster-scoped objects, host paths, node ports, foreign storage classes).
 import type { PodSpec, Toleration } from 'kubernetes-types/core/v1';
 import type { RenderedObject } from './helm';
-import type { KubeObject } from './kube';
+import { CLUSTER_SCOPED_KINDS, KubeObject } from './kube';
 import { isDnsName, isInDomain } from './names';
-
-/** Built-in kinds that are not namespaced (Kubernetes 1.34). */
-export const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
-  'APIService', 'CertificateSigningRequest', 'ClusterRole', 'ClusterRoleBinding', 'ClusterTrustBundle',
-  'ComponentStatus', 'CSIDriver', 'CSINode', 'CustomResourceDefinition', 'DeviceClass', 'FlowSchema',
-  'IngressClass', 'IPAddress', 'MutatingAdmissionPolicy', 'MutatingAdmissionPolicyBinding',
-  'MutatingWebhookConfiguration', 'Namespace', 'Node', 'PersistentVolume', 'PriorityClass',
-  'PriorityLevelConfiguration', 'ResourceSlice', 'RuntimeClass', 'SelfSubjectAccessReview',
-  'SelfSubjectReview', 'SelfSubjectRulesReview', 'ServiceCIDR', 'StorageClass', 'StorageVersionMigration',
-  'SubjectAccessReview', 'TokenReview', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding',
-  'ValidatingWebhookConfiguration', 'VolumeAttachment', 'VolumeAttributesClass',
-]);
 
 /** Where and how a tenant's chart objects are adapted. */
 export interface TenantPlacement {
@@ -68,11 +56,20 @@ export function adaptChartObjects(rendered: readonly RenderedObject[], placement
     };
     problems.push(...serviceProblems(object, where, placement), ...networkPolicyProblems(object, where), ...disruptionBudgetProblems(object, where),
       ...bindingProblems(object, where, placement.namespace), ...ingressProblems(object, where, placement));
+    const claims = claimsOf(object);
     for (const podSpec of podSpecsOf(object, placement.podLabels)) {
       problems.push(...hostPathProblems(podSpec, where), ...schedulingProblems(podSpec, where, placement));
       placePod(podSpec, placement);
+      // generic ephemeral volumes are claims too, provisioned by the storage class they name
+      for (const volume of podSpec.volumes ?? []) {
+        const claimTemplate = volume.ephemeral?.volumeClaimTemplate as Claim | undefined;
+        if (claimTemplate) {
+          claimTemplate.spec ??= {};
+          claims.push(claimTemplate);
+        }
+      }
     }
-    for (const claim of claimsOf(object)) {
+    for (const claim of claims) {
       const claimSpec = (claim.spec ?? {}) as { volumeName?: string; selector?: unknown; dataSourceRef?: { namespace?: string } };
       if (claimSpec.volumeName || claimSpec.selector || claimSpec.dataSourceRef?.namespace) {
         problems.push(`${where} picks a PersistentVolume (${claimSpec.volumeName ? `volumeName "${claimSpec.volumeName}"` : claimSpec.selector ? 'a volume selector' : 'a data source in another namespace'}): `

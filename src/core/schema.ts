@@ -3,15 +3,32 @@ import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import Ajv2019 from 'ajv/dist/2019';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
+import { SaaSplaneError } from './errors';
 import type { Values } from './values';
 
 const compiled = new WeakMap<object, ValidateFunction>();
+
+/**
+ * Checks that a chart's values.schema.json is a JSON Schema saasplane can apply: an object that
+ * its dialect's meta-schema accepts, with valid patterns and no reference outside the file
+ * (nothing is fetched from the network). Throws a SaaSplaneError naming the file otherwise.
+ */
+export function checkValuesSchema(schema: unknown, file: string): asserts schema is object {
+  if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) {
+    throw new SaaSplaneError('invalid chart', [`${file} holds ${JSON.stringify(schema)?.slice(0, 40)}, not a JSON Schema object: write { "type": "object", "properties": { ... } }, or remove the file`]);
+  }
+  try {
+    compile(schema);
+  } catch (e) {
+    throw new SaaSplaneError('invalid chart', [`${file} is not a usable JSON Schema: ${(e as Error).message}; fix the schema (references must point inside the file)`]);
+  }
+}
 
 function compile(schema: object): ValidateFunction {
   let validate = compiled.get(schema);
   if (!validate) {
     const dialect = String((schema as { $schema?: string }).$schema ?? '');
-    const options = { allErrors: true, strict: false };
+    const options = { allErrors: true, strict: false, logger: false as const };
     const ajv = dialect.includes('2020-12') ? new Ajv2020(options) : dialect.includes('2019-09') ? new Ajv2019(options) : new Ajv(options);
     addFormats(ajv);
     validate = ajv.compile(schema);

@@ -82,17 +82,55 @@ export function getPath(values: Values, path: string): unknown {
 /** How deep values may nest: far beyond any chart, well within what merging and rendering can hold. */
 export const MAX_VALUES_DEPTH = 64;
 
-/** Problems of a values tree nesting deeper than {@link MAX_VALUES_DEPTH} (checked without recursion). */
-export function valuesShapeProblems(values: Values, what: string): string[] {
-  const stack: Array<{ value: unknown; depth: number; path: string[] }> = [{ value: values, depth: 0, path: [] }];
+/**
+ * Problems of data that must be plain JSON (Helm values, shared objects): only null, booleans,
+ * finite numbers, strings, arrays and plain objects, no cycles, nesting at most
+ * {@link MAX_VALUES_DEPTH} levels. Checked without recursion; returns the first problem found.
+ */
+export function valuesShapeProblems(values: unknown, what: string): string[] {
+  const fix = 'use only strings, numbers, booleans, null, arrays and plain objects';
+  const where = (path: string[]) => (path.length ? ` at ${path.slice(0, 6).join('.')}${path.length > 6 ? '...' : ''}` : '');
+  const ancestors = new Set<object>();
+  const checked = new WeakSet<object>();
+  type Step = { value: unknown; path: string[]; leave?: object };
+  const stack: Step[] = [{ value: values, path: [] }];
   while (stack.length > 0) {
-    const { value, depth, path } = stack.pop()!;
-    if (depth > MAX_VALUES_DEPTH) {
-      return [`${what} nest deeper than ${MAX_VALUES_DEPTH} levels (at ${path.slice(0, 3).join('.')}...): flatten them`];
+    const { value, path, leave } = stack.pop()!;
+    if (leave) {
+      ancestors.delete(leave);
+      checked.add(leave);
+      continue;
     }
-    const children = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : isPlainObject(value) ? Object.entries(value) : [];
-    for (const [key, child] of children) {
-      stack.push({ value: child, depth: depth + 1, path: [...path, key] });
+    if (path.length > MAX_VALUES_DEPTH) {
+      return [`${what} nest deeper than ${MAX_VALUES_DEPTH} levels${where(path)}: flatten them`];
+    }
+    if (value === null || typeof value === 'string' || typeof value === 'boolean') {
+      continue;
+    }
+    if (typeof value === 'number') {
+      if (!Number.isFinite(value)) return [`${what} hold the number ${value}${where(path)}, which JSON cannot carry: ${fix}`];
+      continue;
+    }
+    if (typeof value !== 'object') {
+      return [`${what} hold a ${typeof value}${where(path)}, which is not JSON data: ${fix}`];
+    }
+    if (ancestors.has(value)) {
+      return [`${what} refer to themselves${where(path)} (a cycle): ${fix}`];
+    }
+    if (checked.has(value)) {
+      continue;
+    }
+    const prototype = Object.getPrototypeOf(value);
+    if (!Array.isArray(value) && prototype !== Object.prototype && prototype !== null) {
+      return [`${what} hold a ${value.constructor?.name ?? 'class instance'}${where(path)}, which is not JSON data: ${fix} (write dates as strings)`];
+    }
+    if (Object.getOwnPropertySymbols(value).length > 0) {
+      return [`${what} have a Symbol key${where(path)}, which JSON cannot carry: ${fix}`];
+    }
+    ancestors.add(value);
+    stack.push({ value: undefined, path, leave: value });
+    for (const [key, child] of Object.entries(value)) {
+      if (child !== undefined) stack.push({ value: child, path: [...path, key] });
     }
   }
   return [];

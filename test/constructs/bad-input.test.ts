@@ -1,8 +1,10 @@
 // Issue 9 regressions: bad input to the public API gets a SaaSplaneError naming the value and the
 // fix, never another error type, and a failed construction leaves the app usable.
-import { exampleOffering, hosted } from './fixtures';
+import * as fs from 'fs';
+import * as path from 'path';
+import { exampleOffering, FIXTURE_CHARTS, hosted, tempDir } from './fixtures';
 import { shop } from '../../examples/offering';
-import { ConsumerAccess, ProviderAccess } from '../../src/constructs';
+import { ChartSource, ConsumerAccess, Dependency, ProviderAccess, SaaSApp, SaaSOffering } from '../../src/constructs';
 import { captureError } from '../core/fixtures';
 
 describe('bad input gets a clear error', () => {
@@ -51,5 +53,157 @@ describe('bad input gets a clear error', () => {
     expect(acme.plan).toBe('small');
     expect(() => app.synthFiles()).not.toThrow();
     expect(shop.name).toBe('shop');
+  });
+});
+
+/** A temporary chart with one ConfigMap template, and `files` (relative path to content, or null for a directory) on top. */
+function chartWith(files: Record<string, string | null>): string {
+  const dir = tempDir('saasplane-chart-');
+  const base: Record<string, string | null> = {
+    'Chart.yaml': 'apiVersion: v2\nname: tiny\nversion: 0.1.0\n',
+    'templates/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  a: "1"\n',
+  };
+  for (const [file, content] of Object.entries({ ...base, ...files })) {
+    const full = path.join(dir, file);
+    fs.mkdirSync(path.dirname(full), { recursive: true });
+    if (content === null) fs.mkdirSync(full, { recursive: true }); else fs.writeFileSync(full, content);
+  }
+  return dir;
+}
+
+const tinyPlans = { small: { quota: { cpu: '1', memory: '1Gi' } } };
+
+describe('broken charts get a clear error naming the file', () => {
+  test.each([
+    ['an empty Chart.yaml', { 'Chart.yaml': '' }, /Chart.yaml must be a map with at least apiVersion, name and version/],
+    ['a Chart.yaml that is a directory', { 'Chart.yaml': null }, /Chart.yaml is not a regular file/],
+    ['a Chart.yaml without a name', { 'Chart.yaml': 'apiVersion: v2\nversion: 1.0.0\n' }, /Chart.yaml must be a map with at least apiVersion, name and version/],
+    ['a malformed values.yaml', { 'values.yaml': 'a: [1, 2\nb: }' }, /values.yaml is not valid YAML: /],
+    ['an alias bomb in values.yaml', { 'values.yaml': ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...'bcdefghi'.split('').map((k, i) => `${k}: &${k} [${Array(10).fill(`*${'abcdefghi'[i]}`).join(', ')}]`)].join('\n') },
+      /values.yaml is not valid YAML: Excessive alias count/],
+    ['a values.yaml that is a list', { 'values.yaml': '- a\n- b\n' }, /values.yaml must be a map of values, not \["a","b"\]/],
+    ['a schema whose type is a number', { 'values.schema.json': '{"type":12}' }, /values.schema.json is not a usable JSON Schema: schema is invalid: data\/type must be equal to one of the allowed values/],
+    ['a schema that is true', { 'values.schema.json': 'true' }, /values.schema.json holds true, not a JSON Schema object/],
+    ['a schema that is a string', { 'values.schema.json': '"hello"' }, /values.schema.json holds "hello", not a JSON Schema object/],
+    ['a schema with a remote $ref', { 'values.schema.json': '{"properties":{"a":{"$ref":"https://example.com/s.json"}}}' },
+      /values.schema.json is not a usable JSON Schema: can't resolve reference https:\/\/example.com\/s.json.*references must point inside the file/],
+    ['a schema with a bad regex', { 'values.schema.json': '{"properties":{"a":{"type":"string","pattern":"(["}}}' }, /values.schema.json is not a usable JSON Schema: Invalid regular expression/],
+  ])('fails for %s', (_what, files, message) => {
+    const app = new SaaSApp({ outdir: tempDir() });
+    const chart = ChartSource.fromDirectory(chartWith(files));
+    expect(captureError(() => new SaaSOffering(app, 'tiny', { chart, plans: tinyPlans })).message).toMatch(message);
+  });
+
+  test('fails when ChartSource.fromArchive is given a directory, suggesting fromDirectory', () => {
+    const dir = chartWith({});
+    const app = new SaaSApp({ outdir: tempDir() });
+    expect(captureError(() => new SaaSOffering(app, 'tiny', { chart: ChartSource.fromArchive(dir), plans: tinyPlans })).message)
+      .toContain(`is a directory, not a .tgz archive: use ChartSource.fromDirectory(${JSON.stringify(dir)})`);
+  });
+
+  test.each([
+    ['fromDirectory(undefined)', () => ChartSource.fromDirectory(undefined as any), /ChartSource.fromDirectory was given an invalid argument: directory undefined must be a non-empty string/],
+    ['fromArchive("")', () => ChartSource.fromArchive(''), /file "" must be a non-empty string/],
+    ['fromOci without a version', () => ChartSource.fromOci('oci://r/c', undefined as any), /version undefined must be a non-empty string/],
+    ['fromRepository without options', () => ChartSource.fromRepository(undefined as any), /repo undefined must be a non-empty string/],
+  ])('fails for ChartSource.%s', (_what, make, message) => {
+    expect(captureError(make).message).toMatch(message);
+  });
+
+  test('a chart that renders one object twice, caught, leaves no half-built tenant for the next synthesis', () => {
+    const app = new SaaSApp({ outdir: tempDir() });
+    const offering = new SaaSOffering(app, 'shop', {
+      chart: ChartSource.fromDirectory(path.join(FIXTURE_CHARTS, 'shadowing')), values: { twice: true }, plans: tinyPlans,
+    });
+    expect(captureError(() => offering.addTenant('acme', { plan: 'small' })).message).toContain('the chart renders ConfigMap "settings" twice');
+    const files = [...app.synthFiles().keys()];
+    expect(files.filter((f) => f.startsWith(path.join('shop', 'acme')))).toEqual([]);
+    expect(files).toContain(path.join('shop', '_shared', '00-namespace.yaml'));
+  });
+});
+
+describe('label maps are validated where they enter', () => {
+  test.each([
+    ['plan nodeSelector', { plans: { ...shop.plans, small: { ...shop.plans.small, nodeSelector: { 'pool/': 'x' } } } },
+      'plan "small" nodeSelector key "pool/" is not a label key: its name "" must be letters'],
+    ['dependency podSelector', { network: { dependencies: [Dependency.toNamespace('db', 'data', { podSelector: { app: 'has space' } })] } },
+      'network.dependencies "db" podSelector value "has space" of "app" is not a label value'],
+    ['DNS namespace selector', { network: { dnsNamespace: { 'Kubernetes.IO/name': 'kube-system' } } },
+      'network.dnsNamespace key "Kubernetes.IO/name" is not a label key: its prefix "Kubernetes.IO" is not a lowercase DNS name'],
+    ['DNS pod selector', { network: { dnsPods: { 'k8s-app': 'x'.repeat(64) } } }, 'network.dnsPods value'],
+    ['ingress controller namespace selector', { network: { ingressControllerNamespace: { name: 7 as any } } }, 'network.ingressControllerNamespace value 7 of "name" is not a label value'],
+    ['metrics selector', { metrics: { port: 'metrics', selector: { '-app': 'web' } } }, 'metrics.selector key "-app" is not a label key'],
+    ['Prometheus namespace selector', { monitoring: { prometheusNamespaceSelector: 'monitoring' as any } }, 'monitoring.prometheusNamespaceSelector "monitoring" is not a map of labels'],
+    ['rule labels', { monitoring: { ruleLabels: { release: 'prom-' } } }, 'monitoring.ruleLabels value "prom-" of "release" is not a label value'],
+  ])('fails for an invalid %s', (_what, overrides, message) => {
+    expect(captureError(() => exampleOffering(overrides as any)).message).toContain(message);
+  });
+});
+
+describe('access identities', () => {
+  test.each([
+    ['a/b', 'a/b'], ['of 300 characters', 'x'.repeat(300)], ['../up', '../up'], ['-x', '-x'],
+  ])('fails when an access id %s cannot name a file, before anything is written', (_what, id) => {
+    const { app, offering } = exampleOffering();
+    const acme = offering.addTenant('acme', hosted('acme', { plan: 'small' }));
+    expect(captureError(() => new ConsumerAccess(app, id, { tenant: acme, name: 'users' })).message).toContain('names the access\' file in the output');
+    expect(captureError(() => new ProviderAccess(app, id, { offering })).message).toContain('names the access\' file in the output');
+    expect(() => app.synthFiles()).not.toThrow();
+  });
+
+  test('fails when a ConsumerAccess is named saasplane-provider, the provider\'s RoleBinding in the tenant namespace', () => {
+    const { app, offering } = exampleOffering();
+    const acme = offering.addTenant('acme', hosted('acme', { plan: 'small' }));
+    expect(captureError(() => new ConsumerAccess(app, 'users', { tenant: acme, name: 'saasplane-provider' })).message)
+      .toContain('name "saasplane-provider" starts with "saasplane-", which saasplane keeps for its own objects');
+  });
+
+  test('fails at synthesis when two identities would be one object (two ConsumerAccess with one name)', () => {
+    const { app, offering } = exampleOffering();
+    const acme = offering.addTenant('acme', hosted('acme', { plan: 'small' }));
+    new ConsumerAccess(app, 'users', { tenant: acme, name: 'team' });
+    new ConsumerAccess(app, 'admins', { tenant: acme, name: 'team' });
+    expect(captureError(() => app.synthFiles()).message).toContain('ServiceAccount. "shop-acme/team" is planned twice, by users/ServiceAccount.team and by admins/ServiceAccount.team');
+  });
+
+  test('fails at synthesis when two ProviderAccess of one offering would share their cluster roles', () => {
+    const { app, offering } = exampleOffering();
+    new ProviderAccess(app, 'ci', { offering });
+    new ProviderAccess(app, 'team', { offering, serviceAccountName: 'team' });
+    expect(captureError(() => app.synthFiles()).message).toMatch(/ClusterRole.rbac.authorization.k8s.io "saasplane:shop:provider-tenant" is planned twice/);
+  });
+});
+
+describe('other inputs', () => {
+  test('fails when a tenant dependency has the name of an offering dependency (one NetworkPolicy name)', () => {
+    const { offering } = exampleOffering();
+    expect(captureError(() => offering.addTenant('acme', hosted('acme', { plan: 'small', dependencies: [Dependency.toCidr('payments-api', '198.51.100.0/24')] }))).message)
+      .toContain('dependency "payments-api" is already declared by the offering');
+  });
+
+  const cycle: any = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } };
+  cycle.data = { self: cycle };
+  test.each([
+    ['a BigInt', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' }, data: { n: 10n } }, 'sharedObjects[0] hold a bigint at data.n, which is not JSON data'],
+    ['a function', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' }, data: { f: () => 1 } }, 'hold a function at data.f'],
+    ['a Symbol', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' }, data: { s: Symbol('x') } }, 'hold a symbol at data.s'],
+    ['a Date', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' }, data: { d: new Date(0) } }, 'hold a Date at data.d, which is not JSON data'],
+    ['a Map', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' }, data: new Map() }, 'hold a Map at data'],
+    ['a cycle', cycle, 'sharedObjects[0] refer to themselves at data.self (a cycle)'],
+    ['no kind', { apiVersion: 'v1', metadata: { name: 'a' } }, 'sharedObjects[0] kind undefined is not a Kubernetes kind'],
+    ['a bad name', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'A_B' } }, 'sharedObjects[0] metadata.name "A_B" is not an object name'],
+  ])('fails when sharedObjects hold %s', (_what, object, message) => {
+    expect(captureError(() => exampleOffering({ sharedObjects: [object as any] })).message).toContain(message);
+  });
+
+  test('shared objects of plain data synthesize, RBAC names with ":" included', () => {
+    const { app } = exampleOffering({ sharedObjects: [{ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'shop:reader' }, rules: [] }] });
+    expect(app.synthFiles().get(path.join('shop', '_shared', '00-shared-objects.yaml'))).toContain('name: shop:reader');
+  });
+
+  test('fails when parameters hold a BigInt instead of crashing in the renderer', () => {
+    const { offering } = exampleOffering();
+    expect(captureError(() => offering.addTenant('acme', hosted('acme', { plan: 'small', parameters: { replicaCount: 2n as any } }))).message)
+      .toContain('parameters hold a bigint at replicaCount');
   });
 });

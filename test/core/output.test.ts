@@ -14,6 +14,23 @@ describe('toYaml', () => {
     expect(readAsYaml11(toYaml(objects))).toEqual(objects);
   });
 
+  it('quotes YAML 1.1 numbers with underscores, a leading dot or sign, and sexagesimals (issue 9)', () => {
+    const values = ['1_000', '0b1_0', '._1', '+.5', '1_0.5', '0x_1', '+12_3', '190:20:30', '0_', '0b_'];
+    const objects = [{ data: Object.fromEntries(values.map((v, i) => [`k${i}`, v])) }];
+    const text = toYaml(objects);
+    expect(readAsYaml11(text)).toEqual(objects);
+    for (const v of values) expect(text).toContain(`'${v}'`);
+  });
+
+  it('writes every string so that a YAML 1.1 reader reads the same string back', () => {
+    // strings built from the characters of YAML 1.1 numbers, booleans and nulls hunt the quoting rules
+    const scalar = fc.string({ unit: fc.constantFrom(...'0123456789_.:+-eEbBxXoOinfaNAyYsSlu~ '), maxLength: 8 });
+    fc.assert(fc.property(fc.array(scalar, { minLength: 1, maxLength: 20 }), (strings) => {
+      const objects = [{ data: Object.fromEntries(strings.map((v, i) => [`k${i}`, v])), list: strings }];
+      expect(readAsYaml11(toYaml(objects))).toEqual(objects);
+    }), { numRuns: 2000, seed: 9 });
+  });
+
   it('round-trips any JSON-like objects, one document each', () => {
     const json = fc.jsonValue({ maxDepth: 4 }).filter((v) => v !== null && typeof v === 'object' && !Array.isArray(v));
     fc.assert(fc.property(fc.array(json, { minLength: 1, maxLength: 3 }), (objects) => {

@@ -1,6 +1,6 @@
 import type { RenderedObject } from '../../src/core/helm';
-import type { KubeObject } from '../../src/core/kube';
-import { adaptChartObjects, CLUSTER_SCOPED_KINDS, ingressHosts, TenantPlacement } from '../../src/core/post-render';
+import { CLUSTER_SCOPED_KINDS, KubeObject } from '../../src/core/kube';
+import { adaptChartObjects, ingressHosts, TenantPlacement } from '../../src/core/post-render';
 
 const LABELS = { 'saasplane.io/offering': 'shop', 'saasplane.io/tenant': 'acme', 'saasplane.io/plan': 'small', 'app.kubernetes.io/managed-by': 'saasplane' };
 const POD_LABELS = { 'saasplane.io/offering': 'shop', 'saasplane.io/tenant': 'acme' };
@@ -259,6 +259,20 @@ describe('adaptChartObjects', () => {
     it('fails when a volume claim template names a storage class that is not allowed', () => {
       const { problems } = adaptOne(statefulSet({ storageClassName: 'premium' }), allowed);
       expect(problems).toEqual([expect.stringContaining('StatefulSet "db"')]);
+    });
+
+    it('fails when a generic ephemeral volume claims a storage class that is not allowed, and sets the first allowed one where it names none', () => {
+      const ephemeralPod = (storageClassName?: string) => ({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'worker' },
+        spec: {
+          containers: [{ name: 'c', image: 'i' }],
+          volumes: [{ name: 'scratch', ephemeral: { volumeClaimTemplate: { spec: { storageClassName, accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } } } }],
+        },
+      });
+      expect(adaptOne(ephemeralPod('premium'), allowed).problems).toEqual([expect.stringContaining('Pod "worker" (from shop/templates/x.yaml) claims storage class "premium"')]);
+      expect(adaptOne(ephemeralPod(), allowed).object.spec.volumes[0].ephemeral.volumeClaimTemplate.spec.storageClassName).toBe('standard');
     });
 
     it('accepts any allowed class', () => {
