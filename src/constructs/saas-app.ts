@@ -1,7 +1,7 @@
 import * as path from 'path';
 import { ApiObject, App, AppProps, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { objectIdentity, SaaSplaneError, toYaml, writeTreeAtomically } from '../core';
+import { objectIdentity, outdirProblem, SaaSplaneError, toYaml, writeTreeAtomically } from '../core';
 import { fileOf } from './output-layout';
 
 /**
@@ -20,6 +20,11 @@ export class SaaSApp extends App {
 
   /** Synthesizes every chart into `outdir`, replacing its previous content as a whole. */
   public synth(): void {
+    // the output folder first: it is the one problem that could cost data
+    const problem = outdirProblem(this.outdir);
+    if (problem) {
+      throw new SaaSplaneError('the output folder is invalid', [problem]);
+    }
     writeTreeAtomically(this.outdir, this.files());
   }
 

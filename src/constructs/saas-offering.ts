@@ -43,17 +43,21 @@ export class SaaSOffering extends Chart {
   private readonly members = new OfferingMembers<TenantInstance, ProviderAccess>((provider, tenant) => provider._bindTenant(tenant));
 
   constructor(scope: Construct, id: string, props: SaaSOfferingProps) {
-    assertFreeId(scope, id, 'offering');
-    super(scope, id, { disableResourceNameHashes: true });
+    // everything that can fail runs before super(): a failed offering leaves nothing in the tree
     const { renderer, name, ...rest } = props;
-    this.offeringName = name ?? id;
-    this.spec = { ...rest, name: this.offeringName };
-    validateOffering(this.spec);
-    const owner = `offering "${this.offeringName}" (construct ${this.node.path})`;
-    const names = [`namespace "${providerNamespace(this.offeringName)}"`];
+    const spec = { ...rest, name: name ?? id };
+    validateOffering(spec);
+    assertFreeId(scope, id, 'offering');
+    const chart = loadChart(props.chart);
+    const owner = `offering "${spec.name}" (construct ${[scope.node.path, id].filter(Boolean).join('/')})`;
+    const names = [`namespace "${providerNamespace(spec.name)}"`];
     throwIfProblems(`${owner} cannot be added`, appClaims(scope).conflicts(names, owner));
     appClaims(scope).claim(names, owner);
-    this.chart = loadChart(props.chart);
+
+    super(scope, id, { disableResourceNameHashes: true });
+    this.offeringName = spec.name;
+    this.spec = spec;
+    this.chart = chart;
     this.renderer = renderer ?? new HelmRenderer();
 
     const namespace = new Construct(this, 'Namespace');

@@ -253,3 +253,38 @@ export function parseRendered(stdout: string): RenderedObject[] {
   }
   return objects;
 }
+
+/**
+ * Remembers another renderer's results in memory: the output is a pure function of the request,
+ * so identical requests (tenants with the same plan and parameters, a re-synthesis) render once.
+ * A chart's refusal is remembered too. Callers get their own copy of the objects.
+ */
+export class CachingRenderer implements ChartRenderer {
+  private readonly results = new Map<string, { objects?: RenderedObject[]; error?: unknown }>();
+
+  constructor(private readonly inner: ChartRenderer = new HelmRenderer()) {}
+
+  /** How many distinct requests were rendered. */
+  public get size(): number {
+    return this.results.size;
+  }
+
+  public render(request: RenderRequest): RenderedObject[] {
+    const key = createHash('sha256')
+      .update(JSON.stringify([request.chart.digest, request.releaseName, request.namespace, request.kubeVersion, request.values]))
+      .digest('hex');
+    let result = this.results.get(key);
+    if (!result) {
+      try {
+        result = { objects: this.inner.render(request) };
+      } catch (error) {
+        result = { error };
+      }
+      this.results.set(key, result);
+    }
+    if (result.error !== undefined) {
+      throw result.error;
+    }
+    return structuredClone(result.objects!);
+  }
+}

@@ -6,7 +6,8 @@ import addFormats from 'ajv-formats';
 import { SaaSplaneError } from './errors';
 import type { Values } from './values';
 
-const compiled = new WeakMap<object, ValidateFunction>();
+// keyed by the schema's text: every load of a chart parses a new object, compiling is the costly part
+const compiled = new Map<string, ValidateFunction>();
 
 /**
  * Checks that a chart's values.schema.json is a JSON Schema saasplane can apply: an object that
@@ -25,14 +26,15 @@ export function checkValuesSchema(schema: unknown, file: string): asserts schema
 }
 
 function compile(schema: object): ValidateFunction {
-  let validate = compiled.get(schema);
+  const key = JSON.stringify(schema);
+  let validate = compiled.get(key);
   if (!validate) {
     const dialect = String((schema as { $schema?: string }).$schema ?? '');
     const options = { allErrors: true, strict: false, logger: false as const };
     const ajv = dialect.includes('2020-12') ? new Ajv2020(options) : dialect.includes('2019-09') ? new Ajv2019(options) : new Ajv(options);
     addFormats(ajv);
     validate = ajv.compile(schema);
-    compiled.set(schema, validate);
+    compiled.set(key, validate);
   }
   return validate;
 }

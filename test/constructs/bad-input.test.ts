@@ -88,10 +88,13 @@ describe('broken charts get a clear error naming the file', () => {
     ['a schema with a remote $ref', { 'values.schema.json': '{"properties":{"a":{"$ref":"https://example.com/s.json"}}}' },
       /values.schema.json is not a usable JSON Schema: can't resolve reference https:\/\/example.com\/s.json.*references must point inside the file/],
     ['a schema with a bad regex', { 'values.schema.json': '{"properties":{"a":{"type":"string","pattern":"(["}}}' }, /values.schema.json is not a usable JSON Schema: Invalid regular expression/],
-  ])('fails for %s', (_what, files, message) => {
+  ])('fails for %s, leaving the app usable for a corrected retry', (_what, files, message) => {
     const app = new SaaSApp({ outdir: tempDir() });
     const chart = ChartSource.fromDirectory(chartWith(files));
     expect(captureError(() => new SaaSOffering(app, 'tiny', { chart, plans: tinyPlans })).message).toMatch(message);
+    expect(app.synthFiles().size).toBe(0);
+    new SaaSOffering(app, 'tiny', { chart: ChartSource.fromDirectory(chartWith({})), plans: tinyPlans }).addTenant('acme', { plan: 'small' });
+    expect([...app.synthFiles().keys()]).toContain(path.join('tiny', 'acme', '30-app.yaml'));
   });
 
   test('fails when ChartSource.fromArchive is given a directory, suggesting fromDirectory', () => {
