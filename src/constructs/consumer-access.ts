@@ -2,7 +2,7 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { planConsumerAccess, validateAccessFileId, validateConsumerAccess } from '../core';
 import { emitObjects } from './emit';
-import { assertFreeId } from './name-claims';
+import { assertFreeFile, assertFreeId } from './name-claims';
 import { placeInFile, TENANT_FILES } from './output-layout';
 import type { TenantInstance } from './tenant-instance';
 
@@ -34,10 +34,13 @@ export class ConsumerAccess extends Chart {
     validateConsumerAccess(id, name, props.users, props.groups);
     validateAccessFileId('consumer access', id);
     assertFreeId(scope, id, 'consumer access');
+    const file = props.tenant.file(TENANT_FILES.consumerAccess(id));
+    const claimFile = assertFreeFile(scope, file, `consumer access "${id}"`);
     super(scope, id, { namespace: props.tenant.namespaceName, disableResourceNameHashes: true });
+    claimFile();
     this.serviceAccountName = name;
     this.namespaceName = props.tenant.namespaceName;
-    placeInFile(this, props.tenant.file(TENANT_FILES.consumerAccess(id)));
+    placeInFile(this, file);
     emitObjects(this, planConsumerAccess(props.tenant.resolved, { name, users: props.users, groups: props.groups }));
   }
 }

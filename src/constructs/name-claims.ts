@@ -1,6 +1,6 @@
 // Internal: the namespaces and Ingress hosts claimed so far in one construct tree (one app).
 import { IConstruct } from 'constructs';
-import { NameClaims, SaaSplaneError } from '../core';
+import { NameClaims, SaaSplaneError, throwIfProblems } from '../core';
 
 const claimsByRoot = new WeakMap<IConstruct, NameClaims>();
 
@@ -17,6 +17,11 @@ export function appClaims(scope: IConstruct): NameClaims {
 
 /** Throws a clear error, before anything is added, when `scope` already has a child `id` (constructs would throw its own). */
 export function assertFreeId(scope: IConstruct, id: string, what: string): void {
+  if (typeof id !== 'string' || id === '') {
+    throw new SaaSplaneError(`${what} ${JSON.stringify(id) ?? String(id)} cannot be added`, [
+      'its construct id is empty: only the app itself has an empty id; give it a name',
+    ]);
+  }
   if (id in Object.prototype) {
     // the constructs library keeps children in a plain object: it takes "constructor" for a child
     throw new SaaSplaneError(`${what} "${id}" cannot be added`, [
@@ -29,4 +34,15 @@ export function assertFreeId(scope: IConstruct, id: string, what: string): void 
       `the construct id ${JSON.stringify(id)} is already used by ${taken.node.path} in ${scope.node.path || 'the app'}: give each offering, tenant and access its own id`,
     ]);
   }
+}
+
+/**
+ * Throws when `file` (a path in the output) differs only in case from a file already planned:
+ * on macOS and Windows both would be one file. Returns the claim to record once the construct exists.
+ */
+export function assertFreeFile(scope: IConstruct, file: string, owner: string): () => void {
+  const names = [`output file "${file.toLowerCase()}"`];
+  const claims = appClaims(scope);
+  throwIfProblems(`${owner} cannot be added`, claims.conflicts(names, owner, 'file names that differ only in case are one file on macOS and Windows; choose another id'));
+  return () => claims.claim(names, owner);
 }

@@ -1,7 +1,8 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  planProviderBinding, planProviderShared, ProviderIdentity, providerIdentity, providerNamespace, validateAccessFileId, validateProviderAccess,
+  planProviderBinding, planProviderShared, ProviderIdentity, providerIdentity, providerNamespace, SaaSplaneError, validateAccessFileId,
+  validateProviderAccess,
 } from '../core';
 import { emitObjects } from './emit';
 import { assertFreeId } from './name-claims';
@@ -38,6 +39,14 @@ export class ProviderAccess extends Chart {
     validateProviderAccess(id, namespace, serviceAccount);
     validateAccessFileId('provider access', id);
     assertFreeId(scope, id, 'provider access');
+    const existing = props.offering.providers[0];
+    if (existing) {
+      // its cluster roles, binding and admission policy are named after the offering
+      throw new SaaSplaneError(`provider access "${id}" cannot be added`, [
+        `offering "${props.offering.offeringName}" already has the provider access "${existing.node.id}", and a second would have the same cluster roles, `
+        + 'binding and admission policy (named after the offering): use the one ProviderAccess of the offering (its ServiceAccount for every pipeline)',
+      ]);
+    }
     super(scope, id, { disableResourceNameHashes: true });
     this.accessId = id;
     this.identity = providerIdentity(props.offering.offeringName, namespace, serviceAccount);

@@ -1,6 +1,6 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ChartRenderer, HelmRenderer, loadChart, LoadedChart, OfferingMembers, OfferingSpec, planAdmissionGuard, planOfferingNamespace, planRecordingRules, providerNamespace, throwIfProblems, validateOffering } from '../core';
+import { ChartRenderer, HelmRenderer, loadChart, LoadedChart, OfferingMembers, OfferingSpec, planAdmissionGuard, planOfferingNamespace, planRecordingRules, plainSpec, providerNamespace, throwIfProblems, validateOffering } from '../core';
 import { emitObjects } from './emit';
 import { appClaims, assertFreeId } from './name-claims';
 import { placeInFile, SHARED_FILES, SHARED_FOLDER } from './output-layout';
@@ -45,16 +45,16 @@ export class SaaSOffering extends Chart {
   constructor(scope: Construct, id: string, props: SaaSOfferingProps) {
     // everything that can fail runs before super(): a failed offering leaves nothing in the tree
     const { renderer, name, ...rest } = props;
-    const spec = { ...rest, name: name ?? id };
-    validateOffering(spec);
+    validateOffering({ ...rest, name: name ?? id });
+    const spec = plainSpec({ ...rest, name: name ?? id });
     assertFreeId(scope, id, 'offering');
     const chart = loadChart(props.chart);
     const owner = `offering "${spec.name}" (construct ${[scope.node.path, id].filter(Boolean).join('/')})`;
     const names = [`namespace "${providerNamespace(spec.name)}"`];
     throwIfProblems(`${owner} cannot be added`, appClaims(scope).conflicts(names, owner));
-    appClaims(scope).claim(names, owner);
 
     super(scope, id, { disableResourceNameHashes: true });
+    appClaims(scope).claim(names, owner);
     this.offeringName = spec.name;
     this.spec = spec;
     this.chart = chart;

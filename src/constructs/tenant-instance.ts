@@ -59,9 +59,9 @@ export class TenantInstance extends Chart {
     const names = [`namespace "${resolved.namespace}"`, ...hosts.map((h) => `Ingress host "${h}"`)];
     const claims = appClaims(scope);
     throwIfProblems(`${owner} cannot be added`, claims.conflicts(names, owner));
-    claims.claim(names, owner);
 
     super(scope, id, { namespace: resolved.namespace, disableResourceNameHashes: true });
+    claims.claim(names, owner);
     this.offering = offering;
     this.resolved = resolved;
     this.tenantName = resolved.name;

@@ -33,6 +33,9 @@ export function helmBinary(): string {
   return fs.existsSync(pinned) ? pinned : 'helm';
 }
 
+/** helm ran and refused: a chart's `fail`/`required`, a template error, a failed pull. */
+export class HelmFailure extends SaaSplaneError {}
+
 /** Runs helm synchronously; throws a clear error when helm is missing or fails. */
 function runHelm(args: string[], what: string, input?: string): string {
   const binary = helmBinary();
@@ -48,7 +51,7 @@ function runHelm(args: string[], what: string, input?: string): string {
   if (result.status !== 0) {
     // helm's own hints ("Use --debug flag ...") and its "Error: " prefix add nothing to our message
     const message = result.stderr.replace(/^Use --debug flag.*$/m, '').replace(/^Error: /m, '').trim() || 'no message';
-    throw new SaaSplaneError(`helm failed while ${what}`, [`${message} (\`${binary} ${args.join(' ')}\` exited with ${result.status})`]);
+    throw new HelmFailure(`helm failed while ${what}`, [`${message} (\`${binary} ${args.join(' ')}\` exited with ${result.status})`]);
   }
   return result.stdout;
 }
@@ -88,6 +91,11 @@ export function loadChart(source: ChartSource): LoadedChart {
   if (!isPlainObject(meta) || typeof meta.name !== 'string' || !meta.name || meta.version === undefined || meta.version === null) {
     throw new SaaSplaneError('invalid chart', [`${chartFile} must be a map with at least apiVersion, name and version: write it like "apiVersion: v2\\nname: shop\\nversion: 1.0.0"`]);
   }
+  // what helm itself refuses (Metadata.Validate): a name that is a path, a version that is not SemVer
+  throwIfProblems('invalid chart', [
+    /[/\\]/.test(meta.name) || meta.name === '.' || meta.name === '..' ? `${chartFile}: name ${JSON.stringify(meta.name)} must be a plain name, not a path` : undefined,
+    !SEMVER.test(String(meta.version)) ? `${chartFile}: version ${JSON.stringify(meta.version)} is not a SemVer version: write it like "1.0.0"` : undefined,
+  ].filter((p): p is string => p !== undefined));
   const valuesFile = path.join(directory, 'values.yaml');
   const defaults = fs.existsSync(valuesFile) ? readYamlFile(valuesFile) ?? {} : {};
   if (!isPlainObject(defaults)) {
@@ -116,6 +124,9 @@ export function loadChart(source: ChartSource): LoadedChart {
     digest: digestDirectory(directory),
   };
 }
+
+/** SemVer as helm reads it (Masterminds/semver: "v" prefix, minor and patch optional). */
+const SEMVER = /^v?[0-9]+(\.[0-9]+)?(\.[0-9]+)?(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$/;
 
 /** Reads a chart file that must be a regular file. */
 function readChartFile(file: string): string {

@@ -7,12 +7,11 @@ export class NameClaims {
   private readonly owners = new Map<string, string>();
 
   /** Problems when `names` (e.g. `namespace "shop-a-x"`) are held by another owner. */
-  public conflicts(names: readonly string[], owner: string): string[] {
+  public conflicts(names: readonly string[], owner: string,
+    fix = 'namespaces and hosts must be unique across offerings; rename the offering or the tenant, or change the Ingress host'): string[] {
     return names.flatMap((name) => {
       const holder = this.owners.get(name);
-      return holder !== undefined && holder !== owner
-        ? [`${name} is already used by ${holder}: namespaces and hosts must be unique across offerings; rename the offering or the tenant, or change the Ingress host`]
-        : [];
+      return holder !== undefined && holder !== owner ? [`${name} is already used by ${holder}: ${fix}`] : [];
     });
   }
 

@@ -9,6 +9,9 @@ export const MANAGED_BY = 'saasplane';
 /** The Pod Security Admission label that decides what pods a namespace admits. */
 export const PSA_ENFORCE = 'pod-security.kubernetes.io/enforce';
 
+/** The RoleBinding of the provider's ClusterRole in each tenant namespace. */
+export const PROVIDER_BINDING_NAME = 'saasplane-provider';
+
 /** Kubernetes limits a namespace name (RFC 1123 label) to 63 characters. */
 export const MAX_NAMESPACE_LENGTH = 63;
 /** Helm limits release names to 53 characters. */

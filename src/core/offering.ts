@@ -91,7 +91,9 @@ export function validateOffering(spec: OfferingSpec, now: Date = new Date()): vo
     if (!spec.metrics.port) {
       problems.push('metrics.port is empty: name the Service port (ServiceMonitor) or container port (PodMonitor) serving metrics');
     }
-    if (spec.metrics.interval !== undefined && !/^(\d+(ms|s|m|h|d|w|y))+$/.test(String(spec.metrics.interval))) {
+    // the Prometheus Operator CRD's Duration pattern: units in order, each at most once
+    if (spec.metrics.interval !== undefined && !/^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$/.test(String(spec.metrics.interval))
+      || spec.metrics.interval === '') {
       problems.push(`metrics.interval ${JSON.stringify(spec.metrics.interval)} is not a Prometheus duration: write it like "30s" or "1m30s"`);
     }
   }
@@ -102,7 +104,9 @@ export function validateOffering(spec: OfferingSpec, now: Date = new Date()): vo
     problems.push(`maxTenants ${JSON.stringify(spec.maxTenants)} must be a whole number of tenants, 0 or more`);
   }
   if (spec.expires !== undefined) {
-    const expiry = Date.parse(spec.expires);
+    // ISO 8601 only: Date.parse guesses at other forms ("Feb 29 2027") and rolls missing days over
+    const iso = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/.test(String(spec.expires));
+    const expiry = iso ? Date.parse(spec.expires) : NaN;
     const day = /^(\d{4})-(\d{2})-(\d{2})/.exec(String(spec.expires));
     // Date.parse rolls 2027-02-29 over into March: the calendar day must exist as written
     const realDay = !day || new Date(Date.UTC(Number(day[1]), Number(day[2]) - 1, Number(day[3]))).toISOString().startsWith(day[0]);
@@ -213,13 +217,20 @@ function sharedObjectProblems(objects: unknown): string[] {
     if (typeof kind !== 'string' || !/^[A-Z][A-Za-z0-9]*$/.test(kind)) {
       problems.push(`${where} kind ${JSON.stringify(kind)} is not a Kubernetes kind: write it like "ClusterRole"`);
     }
-    const name = isPlainObject(metadata) ? metadata.name : undefined;
-    if (!isDnsName(name) && !(kind === 'ClusterRole' || kind === 'ClusterRoleBinding' ? isRbacName(name) : false)) {
+    const { name, namespace, labels } = (isPlainObject(metadata) ? metadata : {}) as { name?: unknown; namespace?: unknown; labels?: unknown };
+    if (!isDnsName(name) && !(RBAC_KINDS.includes(String(kind)) && isRbacName(name))) {
       problems.push(`${where} metadata.name ${JSON.stringify(name)} is not an object name: use lowercase letters, digits, '-' and '.', at most 253 characters`);
     }
+    if (namespace !== undefined) {
+      const p = dnsLabelProblem(`${where} metadata.namespace`, namespace, 63);
+      if (p) problems.push(p);
+    }
+    problems.push(...labelMapProblems(`${where} metadata.labels`, labels));
   }
   return problems;
 }
+
+const RBAC_KINDS = ['ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'];
 
 /** RBAC names may hold ':' (e.g. "saasplane:shop:provider-tenant"), no '/' or '%'. */
 function isRbacName(name: unknown): boolean {
@@ -378,8 +389,27 @@ export function resolveTenant(offering: OfferingSpec, spec: TenantSpec, context:
     namespace: tenantNamespace(offering.name, spec.name),
     releaseName,
     values,
-    dependencies: [...(offering.network?.dependencies ?? []), ...(spec.dependencies ?? [])],
+    dependencies: jsonCopy([...(offering.network?.dependencies ?? []), ...(spec.dependencies ?? [])]),
   };
+}
+
+/**
+ * A copy of a validated offering spec made of ordinary objects: user data may come with null
+ * prototypes (`Object.create(null)`, some parsers), which the emitters cannot serialize. The
+ * chart source is kept as it is.
+ */
+export function plainSpec<T extends { chart?: unknown }>(spec: T): T {
+  const { chart, ...data } = spec;
+  return { ...jsonCopy(data), chart } as T;
+}
+
+/**
+ * A copy of validated JSON data made in this realm: `structuredClone` builds its arrays in Node's
+ * outer realm, which test runners' sandboxes (jest) and Pulumi's serializer (`instanceof Array`) do
+ * not recognise.
+ */
+function jsonCopy<T>(data: T): T {
+  return JSON.parse(JSON.stringify(data)) as T;
 }
 
 /** The effective container defaults of an offering. */

@@ -7,8 +7,8 @@ import { SaaSplaneError } from './errors';
 
 /**
  * Serializes objects as a multi-document YAML stream, stable for identical input. Strings that a
- * YAML 1.1 reader (kubectl, Argo CD, Flux) would take for booleans or numbers, such as "on" or
- * "0777", are quoted.
+ * YAML 1.1 reader (kubectl, Argo CD, Flux) would take for booleans or numbers, such as "on",
+ * "0777", "1_000" or "0X1F", are quoted.
  */
 export function toYaml(objects: readonly unknown[]): string {
   return objects.map((o) => jsyaml.dump(o, { lineWidth: -1, noRefs: true, schema: DUMP_SCHEMA })).join('---\n');
@@ -30,11 +30,25 @@ const YAML_11_NUMBER = new RegExp([
   '^\\.(nan|NaN|NAN)$',
 ].join('|'));
 
+// kubectl reads YAML with go-yaml v2, which drops every '_' and then tries Go's ParseInt with base
+// prefixes in either case ("0X1F", "0O17", "0B1", "-_1") and its float syntax ("1e_1" is 1e1).
+const GO_YAML_INT = /^[-+]?(0[xX][0-9a-fA-F]+|0[bB][01]+|0[oO][0-7]+|[0-9]+)$/;
+const GO_YAML_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
+
+/** True when a YAML 1.1 reader would not read `text`, written plain, as that string. */
+function readsAsNumber(text: string): boolean {
+  if (YAML_11_NUMBER.test(text)) {
+    return true;
+  }
+  const digits = text.replace(/_/g, '');
+  return /^[-+.0-9]/.test(text) && (GO_YAML_INT.test(digits) || GO_YAML_FLOAT.test(digits));
+}
+
 /** A type that never represents a value; its resolver only makes js-yaml quote YAML 1.1 numbers. */
 const DUMP_SCHEMA = jsyaml.DEFAULT_SCHEMA.extend({
   implicit: [new jsyaml.Type('tag:saasplane.io,2026:yaml11-number', {
     kind: 'scalar',
-    resolve: (data: string) => YAML_11_NUMBER.test(data),
+    resolve: readsAsNumber,
     construct: (data: string) => data,
     predicate: () => false,
   })],
@@ -94,14 +108,15 @@ export function outdirProblem(outdir: string): string | undefined {
   if (outdir.includes('\0')) {
     return `outdir ${JSON.stringify(outdir)} contains a NUL character; ${fix}`;
   }
-  const target = path.resolve(outdir);
+  // compared through symbolic links: /tmp/proj may be the working directory /private/tmp/proj
+  const target = realPath(path.resolve(outdir));
   const holds = (folder: string) => folder === target || folder.startsWith(target.endsWith(path.sep) ? target : target + path.sep);
   for (const [what, folder] of [['the current working directory', process.cwd()], ['your home folder', os.homedir()]] as const) {
-    if (holds(path.resolve(folder))) {
+    if (holds(realPath(path.resolve(folder)))) {
       return `outdir ${JSON.stringify(outdir)} (${target}) is or holds ${what} ${folder}: synthesis replaces its output folder as a whole and would delete it; ${fix}`;
     }
   }
-  for (let at = target; ; at = path.dirname(at)) {
+  for (let at = path.resolve(outdir); ; at = path.dirname(at)) {
     if (fs.existsSync(at)) {
       if (!fs.statSync(at).isDirectory()) {
         return `outdir ${JSON.stringify(outdir)} goes through the file ${at}: choose a path of folders; ${fix}`;
@@ -111,4 +126,17 @@ export function outdirProblem(outdir: string): string | undefined {
     if (path.dirname(at) === at) break;
   }
   return undefined;
+}
+
+/** `file` with every symbolic link of its longest existing ancestor resolved. */
+function realPath(file: string): string {
+  const rest: string[] = [];
+  for (let at = file; ; at = path.dirname(at)) {
+    try {
+      return path.join(fs.realpathSync(at), ...rest.reverse());
+    } catch {
+      if (path.dirname(at) === at) return file;
+      rest.push(path.basename(at));
+    }
+  }
 }

@@ -5,7 +5,7 @@ import type { ClusterRole, ClusterRoleBinding, PolicyRule, Role, RoleBinding, Su
 import { SaaSplaneError, throwIfProblems } from './errors';
 import { admissionRule, KubeObject } from './kube';
 import { PodSecurityLevel } from './model';
-import { dnsLabelProblem, LABEL_ACCESS, LABEL_OFFERING, LABEL_PLAN, LABEL_TENANT, offeringLabels, PSA_ENFORCE } from './names';
+import { dnsLabelProblem, LABEL_ACCESS, PROVIDER_BINDING_NAME, LABEL_OFFERING, LABEL_PLAN, LABEL_TENANT, offeringLabels, PSA_ENFORCE } from './names';
 import type { ResolvedTenant } from './offering';
 import { POD_SECURITY_VERSION } from './plan-tenant';
 
@@ -86,7 +86,8 @@ export function validateProviderAccess(accessId: string, namespace: string, serv
 export function validateConsumerAccess(accessId: string, name: string, users: readonly unknown[] = [], groups: readonly unknown[] = []): void {
   const subjects = [...users.map((u) => ['users', u] as const), ...groups.map((g) => ['groups', g] as const)]
     .filter(([, value]) => typeof value !== 'string' || value.trim() === '')
-    .map(([field, value]) => `${field} entry ${JSON.stringify(value)} is empty: name the ${field === 'users' ? 'user' : 'group'} of the cluster's authenticator, or leave it out`);
+    .map(([field, value]) => `${field} entry ${JSON.stringify(value) ?? String(value)} is ${typeof value === 'string' ? 'empty' : 'not a string'}: `
+      + `name the ${field === 'users' ? 'user' : 'group'} of the cluster's authenticator, or leave it out`);
   const reserved = typeof name === 'string' && name.startsWith(RESERVED_ACCESS_PREFIX)
     ? `name ${JSON.stringify(name)} starts with "${RESERVED_ACCESS_PREFIX}", which saasplane keeps for its own objects in the tenant namespace (the provider's RoleBinding): choose another name`
     : undefined;
@@ -234,7 +235,7 @@ export function planProviderBinding(identity: ProviderIdentity, tenant: Resolved
   return {
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'RoleBinding',
-    metadata: { name: 'saasplane-provider', namespace: tenant.namespace, labels: offeringLabels(identity.offering) },
+    metadata: { name: PROVIDER_BINDING_NAME, namespace: tenant.namespace, labels: offeringLabels(identity.offering) },
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: identity.tenantRole },
     subjects: [{ kind: 'ServiceAccount', name: identity.serviceAccount, namespace: identity.namespace }],
   };

@@ -5,10 +5,10 @@ import type { LimitRange, Namespace, ResourceQuota } from 'kubernetes-types/core
 import type { NetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyPeer, NetworkPolicyPort } from 'kubernetes-types/networking/v1';
 import { chartTraffic, TrafficTarget } from './chart-traffic';
 import { SaaSplaneError, throwIfProblems } from './errors';
-import type { ChartRenderer, LoadedChart, RenderedObject } from './helm';
+import { ChartRenderer, HelmFailure, LoadedChart, RenderedObject } from './helm';
 import type { KubeObject } from './kube';
 import { MetricsKind, PodSecurityLevel } from './model';
-import { LABEL_TENANT, podLabels, tenantLabels } from './names';
+import { LABEL_TENANT, podLabels, PROVIDER_BINDING_NAME, tenantLabels } from './names';
 import { containerDefaults, kubeVersion, ResolvedTenant } from './offering';
 import { planFitProblems } from './plan-fit';
 import { adaptChartObjects, TenantPlacement } from './post-render';
@@ -182,7 +182,7 @@ function planMonitor(tenant: ResolvedTenant): KubeObject[] {
 function shadowingProblems(tenant: ResolvedTenant, chartObjects: readonly KubeObject[]): string[] {
   const planned = planTenantObjects(tenant, chartObjects);
   const ours = new Set([...planned.guardrails, ...planned.monitoring].map((o) => `${o.kind}/${o.metadata.name}`));
-  ours.add('RoleBinding/saasplane-provider');
+  ours.add(`RoleBinding/${PROVIDER_BINDING_NAME}`);
   const seen = new Set<string>();
   const problems: string[] = [];
   for (const object of chartObjects) {
@@ -236,6 +236,9 @@ export function renderTenantChart(tenant: ResolvedTenant, chart: LoadedChart, re
       chart, releaseName: tenant.releaseName, namespace: tenant.namespace, values: tenant.values, kubeVersion: kubeVersion(tenant.offering),
     });
   } catch (e) {
+    if (e instanceof SaaSplaneError && !(e instanceof HelmFailure)) {
+      throw e; // helm missing, a broken chart: nothing the tenant's values could change
+    }
     const passed = JSON.stringify(tenant.values);
     const reason = e instanceof SaaSplaneError ? e.problems.join('; ') : String(e);
     throw new SaaSplaneError(`tenant "${tenant.name}" of offering "${tenant.offering.name}" cannot be rendered`, [

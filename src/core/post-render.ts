@@ -4,7 +4,7 @@
 import type { PodSpec, Toleration } from 'kubernetes-types/core/v1';
 import type { RenderedObject } from './helm';
 import { CLUSTER_SCOPED_KINDS, KubeObject } from './kube';
-import { isDnsName, isInDomain } from './names';
+import { isDnsName, isInDomain, labelMapProblems } from './names';
 
 /** Where and how a tenant's chart objects are adapted. */
 export interface TenantPlacement {
@@ -48,6 +48,13 @@ export function adaptChartObjects(rendered: readonly RenderedObject[], placement
         + 'declare it once on the offering with `sharedObjects` (CRDs, cluster roles) and remove it from the tenant\'s chart');
       continue;
     }
+    // helm prints what the templates wrote: an unquoted `{{ .Release.Name }}` of "9" is the number 9,
+    // which the API server refuses as a label; say so here rather than at apply time
+    const labelProblems = chartLabelProblems(original, where);
+    if (labelProblems.length > 0) {
+      problems.push(...labelProblems);
+      continue;
+    }
     const object = structuredClone(original);
     object.metadata = {
       ...object.metadata,
@@ -82,6 +89,18 @@ export function adaptChartObjects(rendered: readonly RenderedObject[], placement
     objects.push(object);
   }
   return { objects, problems };
+}
+
+/** Problems of the name and labels of a chart object and of its pod template, as the API server checks them. */
+function chartLabelProblems(object: KubeObject, where: string): string[] {
+  const template = (object.spec as { template?: { metadata?: { labels?: unknown } } } | undefined)?.template;
+  const name = object.metadata?.name as unknown;
+  const problems = [
+    ...(typeof name === 'string' && name !== '' ? [] : [`its name ${JSON.stringify(name)} is not a string`]),
+    ...labelMapProblems('labels', object.metadata?.labels),
+    ...labelMapProblems('pod template labels', template?.metadata?.labels),
+  ];
+  return problems.map((p) => `${where}: ${p}; fix the chart's template (quote values with \`| quote\`) or the values it was given`);
 }
 
 /** Pod specs inside an object; labels its pod templates on the way. */

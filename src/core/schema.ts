@@ -2,6 +2,7 @@
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import Ajv2019 from 'ajv/dist/2019';
 import Ajv2020 from 'ajv/dist/2020';
+import DRAFT_06 from 'ajv/dist/refs/json-schema-draft-06.json';
 import addFormats from 'ajv-formats';
 import { SaaSplaneError } from './errors';
 import type { Values } from './values';
@@ -21,7 +22,8 @@ export function checkValuesSchema(schema: unknown, file: string): asserts schema
   try {
     compile(schema);
   } catch (e) {
-    throw new SaaSplaneError('invalid chart', [`${file} is not a usable JSON Schema: ${(e as Error).message}; fix the schema (references must point inside the file)`]);
+    const reference = /can't resolve reference/.test((e as Error).message) ? ' (references must point inside the file: nothing is fetched)' : '';
+    throw new SaaSplaneError('invalid chart', [`${file} is not a usable JSON Schema: ${(e as Error).message}${reference}; fix the schema`]);
   }
 }
 
@@ -33,10 +35,46 @@ function compile(schema: object): ValidateFunction {
     const options = { allErrors: true, strict: false, logger: false as const };
     const ajv = dialect.includes('2020-12') ? new Ajv2020(options) : dialect.includes('2019-09') ? new Ajv2019(options) : new Ajv(options);
     addFormats(ajv);
+    if (dialect.includes('draft-06')) {
+      ajv.addMetaSchema(DRAFT_06);
+    } else if (dialect && !/draft-0[67]|2019-09|2020-12/.test(dialect)) {
+      // helm accepts draft-04 and the unversioned dialect; ajv has no meta-schema for them: read as draft-07 without meta-validation
+      const { $schema: _older, ...rest } = schema as { $schema?: string };
+      const legacy = new Ajv({ ...options, validateSchema: false });
+      addFormats(legacy);
+      validate = legacy.compile(fromDraft04(rest));
+      compiled.set(key, validate);
+      return validate;
+    }
     validate = ajv.compile(schema);
     compiled.set(key, validate);
   }
   return validate;
+}
+
+/** Draft-04's boolean `exclusiveMaximum`/`exclusiveMinimum` beside `maximum`/`minimum`, written as draft-07's numbers. */
+function fromDraft04(schema: unknown): any {
+  if (Array.isArray(schema)) {
+    return schema.map(fromDraft04);
+  }
+  if (typeof schema !== 'object' || schema === null) {
+    return schema;
+  }
+  const result: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema)) {
+    result[key] = fromDraft04(value);
+  }
+  for (const [bound, exclusive] of [['maximum', 'exclusiveMaximum'], ['minimum', 'exclusiveMinimum']] as const) {
+    if (typeof result[exclusive] === 'boolean') {
+      if (result[exclusive] && typeof result[bound] === 'number') {
+        result[exclusive] = result[bound];
+        delete result[bound];
+      } else {
+        delete result[exclusive];
+      }
+    }
+  }
+  return result;
 }
 
 /** Validates values against a chart's values.schema.json; returns one sentence per violation. */

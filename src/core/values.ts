@@ -25,13 +25,16 @@ export function mergeValues(...layers: Array<Values | undefined>): Values {
 
 function mergeTwo(base: Values, overlay: Values): Values {
   const result: Values = { ...base };
+  // defined, not assigned: Helm treats "__proto__" as any other key, an assignment would set the prototype
+  const set = (key: string, value: unknown) => Object.defineProperty(result, key, { value, enumerable: true, writable: true, configurable: true });
   for (const [key, value] of Object.entries(overlay)) {
+    const current = Object.prototype.hasOwnProperty.call(result, key) ? result[key] : undefined;
     if (value === null) {
       delete result[key];
-    } else if (isPlainObject(value) && isPlainObject(result[key])) {
-      result[key] = mergeTwo(result[key] as Values, value);
+    } else if (isPlainObject(value) && isPlainObject(current)) {
+      set(key, mergeTwo(current, value));
     } else {
-      result[key] = isPlainObject(value) ? mergeTwo({}, value) : structuredClone(value);
+      set(key, isPlainObject(value) ? mergeTwo({}, value) : structuredClone(value));
     }
   }
   return result;

@@ -1,6 +1,6 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import { planConsumerAccess, validateConsumerAccess } from '../core';
+import { objectIdentity, planConsumerAccess, throwIfProblems, validateConsumerAccess } from '../core';
 import { registerObjects, validated } from './emit';
 import type { TenantInstance } from './tenant-instance';
 
@@ -28,9 +28,16 @@ export class ConsumerAccess extends pulumi.ComponentResource {
 
   constructor(name: string, args: ConsumerAccessArgs, opts: pulumi.ComponentResourceOptions = {}) {
     const accessName = args.name ?? name;
-    validated(args.tenant, () => validateConsumerAccess(name, accessName, args.users, args.groups));
+    const owner = `consumer access "${name}"`;
+    const { objects, identities } = validated(args.tenant, () => {
+      validateConsumerAccess(name, accessName, args.users, args.groups);
+      const planned = planConsumerAccess(args.tenant.resolved, { name: accessName, users: args.users, groups: args.groups });
+      const ids = planned.map((o) => objectIdentity(o.apiVersion, o.kind, o.metadata.namespace, o.metadata.name));
+      throwIfProblems(`${owner} cannot be added`, args.tenant._objects.conflicts(ids, owner, 'applied, one would replace the other; give the consumer access another name'));
+      return { objects: planned, identities: ids };
+    });
     super('saasplane:index:ConsumerAccess', name, {}, { parent: args.tenant, ...opts });
-    const objects = planConsumerAccess(args.tenant.resolved, { name: accessName, users: args.users, groups: args.groups });
+    args.tenant._objects.claim(identities, owner);
     const inNamespace = { parent: this, dependsOn: args.tenant._inNamespace.dependsOn };
     const [serviceAccount] = registerObjects(name, objects, inNamespace) as [k8s.core.v1.ServiceAccount];
     this.serviceAccountName = serviceAccount.metadata.name;

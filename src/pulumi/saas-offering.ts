@@ -1,5 +1,5 @@
 import * as pulumi from '@pulumi/pulumi';
-import { loadChart, LoadedChart, OfferingMembers, OfferingSpec, planAdmissionGuard, planOfferingNamespace, planRecordingRules, validateOffering } from '../core';
+import { loadChart, LoadedChart, OfferingMembers, OfferingSpec, planAdmissionGuard, planOfferingNamespace, planRecordingRules, plainSpec, validateOffering } from '../core';
 import { registerObjects } from './emit';
 import type { ProviderAccess } from './provider-access';
 import { TenantInstance, TenantOptions } from './tenant-instance';
@@ -31,8 +31,8 @@ export class SaaSOffering extends pulumi.ComponentResource {
   private readonly members = new OfferingMembers<TenantInstance, ProviderAccess>((provider, tenant) => tenant._bindProvider(provider.identity));
 
   constructor(name: string, args: SaaSOfferingArgs, opts: pulumi.ComponentResourceOptions = {}) {
-    const spec: OfferingSpec = { ...args, name: args.name ?? name };
-    validateOffering(spec);
+    validateOffering({ ...args, name: args.name ?? name });
+    const spec: OfferingSpec = plainSpec({ ...args, name: args.name ?? name });
     const chart = loadChart(spec.chart);
     super('saasplane:index:SaaSOffering', name, {}, opts);
     this.spec = spec;

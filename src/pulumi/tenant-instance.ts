@@ -1,9 +1,9 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import {
-  ChartRenderer, DependencySpec, HelmRenderer, loadChart, throwIfProblems, OfferingSpec, planProviderBinding, planTenantObjects,
-  ProviderIdentity,
-  providerIdentity, providerNamespace, renderTenantChart, ResolvedTenant, resolveTenant, tenantHosts, tenantPlacement, validateOffering, Values,
+  ChartRenderer, DependencySpec, HelmRenderer, loadChart, NameClaims, objectIdentity, OfferingSpec, plainSpec, planProviderBinding, planTenantObjects,
+  PROVIDER_BINDING_NAME, ProviderIdentity, providerIdentity, providerNamespace, renderTenantChart, ResolvedTenant, resolveTenant, tenantHosts,
+  tenantPlacement, throwIfProblems, validateOffering, Values,
 } from '../core';
 import { ChartDeployment, registerChart } from './chart';
 import { registerObjects, validated } from './emit';
@@ -77,16 +77,18 @@ export class TenantInstance extends pulumi.ComponentResource {
   public readonly resolved: ResolvedTenant;
   /** Name prefix and options of children that live in the tenant namespace. */
   private readonly childPrefix: string;
+  /** @internal the API server objects planned in the tenant namespace so far, by identity: each may be planned once */
+  public readonly _objects = new NameClaims();
   /** @internal options of children in the tenant namespace: parent, and created after the namespace */
   public readonly _inNamespace: pulumi.CustomResourceOptions;
 
   constructor(name: string, args: TenantInstanceArgs, opts: pulumi.ComponentResourceOptions = {}) {
     const component = isOfferingComponent(args.offering) ? args.offering : undefined;
     const { resolved, chart, chartObjects, hosts } = validated(component, () => {
-      const spec = component ? component.spec : args.offering as OfferingSpec;
       if (!component) {
-        validateOffering(spec);
+        validateOffering(args.offering as OfferingSpec);
       }
+      const spec = component ? component.spec : plainSpec(args.offering as OfferingSpec);
       const loaded = component ? component.chart : loadChart(spec.chart);
       const tenant = resolveTenant(spec, { ...args, name: args.tenantName ?? name }, {
         chart: loaded, existingTenants: component ? component.tenantNames : [],
@@ -104,6 +106,9 @@ export class TenantInstance extends pulumi.ComponentResource {
 
     // without a local render the ingress controller and Prometheus policies cannot be derived: they stay closed
     const planned = planTenantObjects(resolved, chartObjects);
+    const own = [planned.namespace, ...planned.guardrails, ...planned.monitoring, ...chartObjects];
+    this._objects.claim([...own.map((o) => objectIdentity(o.apiVersion, o.kind, o.metadata.namespace, o.metadata.name)),
+      objectIdentity('rbac.authorization.k8s.io/v1', 'RoleBinding', resolved.namespace, PROVIDER_BINDING_NAME)], `tenant "${resolved.name}"`);
     const [namespace] = registerObjects(name, [planned.namespace], { parent: this }) as [k8s.core.v1.Namespace];
     this._inNamespace = { parent: this, dependsOn: [namespace] };
     const guardrails = registerObjects(name, planned.guardrails, this._inNamespace);

@@ -8,7 +8,7 @@ import { ChartSource, ConsumerAccess, Dependency, ProviderAccess, SaaSApp, SaaSO
 import { captureError } from '../core/fixtures';
 
 describe('bad input gets a clear error', () => {
-  test.each([['constructor'], ['toString'], ['hasOwnProperty'], ['valueOf']])('fails when the plan %s is an Object.prototype member, naming the plans', (plan) => {
+  test.each([['constructor'], ['toString'], ['hasOwnProperty'], ['valueOf'], ['__proto__']])('fails when the plan %s is an Object.prototype member, naming the plans', (plan) => {
     const { offering } = exampleOffering();
     expect(captureError(() => offering.addTenant('acme', hosted('acme', { plan }))).message)
       .toContain(`plan ${JSON.stringify(plan)} does not exist: choose one of "small", "large"`);
@@ -44,6 +44,21 @@ describe('bad input gets a clear error', () => {
     const { app, offering } = exampleOffering();
     const acme = offering.addTenant('acme', hosted('acme', { plan: 'small' }));
     expect(captureError(() => add(app, offering, acme)).message).toMatch(message);
+  });
+
+  test('a tenant refused after rendering (a host outside the domains) leaves nothing behind: a corrected retry with the same name works', () => {
+    const { app, offering } = exampleOffering();
+    expect(captureError(() => offering.addTenant('acme', { plan: 'small', parameters: { ingress: { host: 'evil.com' } } })).message).toContain('"evil.com"');
+    expect(offering.addTenant('acme', hosted('acme', { plan: 'small' })).namespaceName).toBe('shop-acme');
+    expect([...app.synthFiles().keys()].filter((f) => f.includes('acme'))).toHaveLength(4);
+  });
+
+  test('an offering refused with an empty id claims nothing: a corrected retry with its name works', () => {
+    const { app } = exampleOffering({}, undefined);
+    const app2 = new SaaSApp({ outdir: tempDir() });
+    expect(captureError(() => new SaaSOffering(app2, '', { ...shop, name: 'shop' })).message).toContain('its construct id is empty');
+    expect(new SaaSOffering(app2, 'shop', shop).offeringName).toBe('shop');
+    expect(() => app.synthFiles()).not.toThrow();
   });
 
   test('a failed tenant leaves the offering usable: a corrected retry works', () => {
@@ -125,6 +140,75 @@ describe('broken charts get a clear error naming the file', () => {
   });
 });
 
+describe('charts helm itself would refuse, and schemas of every dialect helm reads', () => {
+  test.each([
+    ['a version that is not SemVer', { 'Chart.yaml': 'apiVersion: v2\nname: tiny\nversion: abc\n' }, 'version "abc" is not a SemVer version'],
+    ['a name that is a path', { 'Chart.yaml': 'apiVersion: v2\nname: a/b\nversion: 1.0.0\n' }, 'name "a/b" must be a plain name, not a path'],
+    ['a draft-06 schema with a type of 12', { 'values.schema.json': '{"$schema":"http://json-schema.org/draft-06/schema#","type":12}' }, 'is not a usable JSON Schema'],
+  ])('fails for %s', (_what, files, message) => {
+    const app = new SaaSApp({ outdir: tempDir() });
+    expect(captureError(() => new SaaSOffering(app, 'tiny', { chart: ChartSource.fromDirectory(chartWith(files)), plans: tinyPlans })).message).toContain(message);
+  });
+
+  test.each([
+    ['draft-04', '{"$schema":"http://json-schema.org/draft-04/schema#","type":"object","properties":{"n":{"type":"integer","maximum":3,"exclusiveMaximum":true}}}'],
+    ['draft-06', '{"$schema":"http://json-schema.org/draft-06/schema#","type":"object","properties":{"n":{"type":"integer","exclusiveMaximum":3}}}'],
+    ['the unversioned dialect', '{"$schema":"http://json-schema.org/schema#","type":"object","properties":{"n":{"type":"integer","maximum":2}}}'],
+    ['version 1.0 and a "v" prefix', null],
+  ])('accepts a chart with a %s values.schema.json and validates values with it', (_what, schema) => {
+    const app = new SaaSApp({ outdir: tempDir() });
+    const files: Record<string, string> = schema ? { 'values.schema.json': schema } : { 'Chart.yaml': 'apiVersion: v2\nname: tiny\nversion: v1.0\n' };
+    const offering = new SaaSOffering(app, 'tiny', { chart: ChartSource.fromDirectory(chartWith(files)), plans: tinyPlans, values: { n: 3 } });
+    if (schema) {
+      expect(captureError(() => offering.addTenant('acme', { plan: 'small', parameters: {} })).message).toContain('value n = 3 violates chart "tiny" values.schema.json');
+    } else {
+      expect(offering.addTenant('acme', { plan: 'small' }).plan).toBe('small');
+    }
+  });
+
+  test('helm missing is reported as such, not as the chart refusing the tenant\'s values', () => {
+    const { offering } = exampleOffering();
+    const saved = process.env.HELM_BINARY;
+    process.env.HELM_BINARY = '/nonexistent/helm';
+    try {
+      const { message } = captureError(() => offering.addTenant('acme', hosted('acme', { plan: 'small' })));
+      expect(message).toContain('helm not found: "/nonexistent/helm" is not an executable');
+      expect(message).not.toContain('refused the values');
+    } finally {
+      if (saved === undefined) delete process.env.HELM_BINARY; else process.env.HELM_BINARY = saved;
+    }
+  });
+});
+
+describe('found by the fuzzing suite', () => {
+  test('label maps with a null prototype (Object.create(null)) synthesize instead of crashing cdk8s', () => {
+    const dnsPods = Object.assign(Object.create(null), { 'k8s-app': 'kube-dns' });
+    const { app, offering } = exampleOffering({ network: { ...shop.network, dnsPods } });
+    offering.addTenant('acme', hosted('acme', { plan: 'small' }));
+    expect(app.synthFiles().get(path.join('shop', 'acme', '10-guardrails.yaml'))).toContain('k8s-app: kube-dns');
+  });
+
+  test('a tenant named "9" gets string labels and names from the example chart (it quotes the release name)', () => {
+    const { app, offering } = exampleOffering();
+    offering.addTenant('9', hosted('9', { plan: 'small' }));
+    const app30 = app.synthFiles().get(path.join('shop', '9', '30-app.yaml'))!;
+    expect(app30).toContain("app.kubernetes.io/instance: '9'");
+    expect(app30).toMatch(/kind: Ingress\nmetadata:\n[\s\S]*?\n {2}name: '9'\n/);
+  });
+
+  test('fails when a chart renders a label or a name that is not a string (an unquoted release name "9")', () => {
+    const app = new SaaSApp({ outdir: tempDir() });
+    const chart = ChartSource.fromDirectory(chartWith({ 'templates/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n  labels:\n    instance: {{ .Release.Name }}\n' }));
+    const offering = new SaaSOffering(app, 'tiny', { chart, plans: tinyPlans });
+    const { problems } = captureError(() => offering.addTenant('9', { plan: 'small' }));
+    expect(problems).toEqual([
+      expect.stringContaining('ConfigMap "9" (from tiny/templates/cm.yaml): its name 9 is not a string'),
+      expect.stringContaining('labels value 9 of "instance" is not a label value'),
+    ]);
+    expect(problems[0]).toContain('quote values with `| quote`');
+  });
+});
+
 describe('label maps are validated where they enter', () => {
   test.each([
     ['plan nodeSelector', { plans: { ...shop.plans, small: { ...shop.plans.small, nodeSelector: { 'pool/': 'x' } } } },
@@ -154,6 +238,15 @@ describe('access identities', () => {
     expect(() => app.synthFiles()).not.toThrow();
   });
 
+  test('fails when two consumer access ids of one tenant differ only in case (one file on macOS and Windows)', () => {
+    const { app, offering } = exampleOffering();
+    const acme = offering.addTenant('acme', hosted('acme', { plan: 'small' }));
+    new ConsumerAccess(app, 'users', { tenant: acme, name: 'users' });
+    expect(captureError(() => new ConsumerAccess(app, 'Users', { tenant: acme, name: 'team' })).message)
+      .toContain('output file "shop/acme/21-consumer-users.yaml" is already used by consumer access "users": file names that differ only in case');
+    expect(() => app.synthFiles()).not.toThrow();
+  });
+
   test('fails when a ConsumerAccess is named saasplane-provider, the provider\'s RoleBinding in the tenant namespace', () => {
     const { app, offering } = exampleOffering();
     const acme = offering.addTenant('acme', hosted('acme', { plan: 'small' }));
@@ -169,11 +262,12 @@ describe('access identities', () => {
     expect(captureError(() => app.synthFiles()).message).toContain('ServiceAccount. "shop-acme/team" is planned twice, by users/ServiceAccount.team and by admins/ServiceAccount.team');
   });
 
-  test('fails at synthesis when two ProviderAccess of one offering would share their cluster roles', () => {
+  test('fails when a second ProviderAccess of one offering would share the first one\'s cluster roles', () => {
     const { app, offering } = exampleOffering();
     new ProviderAccess(app, 'ci', { offering });
-    new ProviderAccess(app, 'team', { offering, serviceAccountName: 'team' });
-    expect(captureError(() => app.synthFiles()).message).toMatch(/ClusterRole.rbac.authorization.k8s.io "saasplane:shop:provider-tenant" is planned twice/);
+    expect(captureError(() => new ProviderAccess(app, 'team', { offering, serviceAccountName: 'team' })).message)
+      .toContain('provider access "team" cannot be added: offering "shop" already has the provider access "ci"');
+    expect(() => app.synthFiles()).not.toThrow();
   });
 });
 
@@ -199,8 +293,40 @@ describe('other inputs', () => {
     expect(captureError(() => exampleOffering({ sharedObjects: [object as any] })).message).toContain(message);
   });
 
+  test('fails when a shared object has an invalid namespace or labels', () => {
+    const { problems } = captureError(() => exampleOffering({ sharedObjects: [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', namespace: 'Team_A', labels: { 'a b': 'x' } } }] }));
+    expect(problems).toEqual([expect.stringContaining('sharedObjects[0] metadata.namespace "Team_A" is not a valid DNS label'),
+      expect.stringContaining('sharedObjects[0] metadata.labels key "a b" is not a label key')]);
+  });
+
+  test.each([
+    ['an interval with units out of order', { metrics: { port: 'metrics', interval: '1s1m' } }, 'metrics.interval "1s1m" is not a Prometheus duration'],
+    ['an interval with a unit twice', { metrics: { port: 'metrics', interval: '5s5s' } }, 'metrics.interval "5s5s"'],
+    ['an expiry that is not ISO 8601', { expires: 'Feb 29 2027' }, 'expires "Feb 29 2027" is not a date: write it as ISO 8601'],
+    ['an expiry without leading zeros', { expires: '2027-2-28' }, 'expires "2027-2-28" is not a date: write it as ISO 8601'],
+  ])('fails for %s', (_what, overrides, message) => {
+    expect(captureError(() => exampleOffering(overrides as any)).message).toContain(message);
+  });
+
+  test('accepts the intervals the Prometheus Operator accepts', () => {
+    for (const interval of ['0', '30s', '1m30s', '1h', '500ms']) {
+      expect(() => exampleOffering({ metrics: { port: 'metrics', interval } })).not.toThrow();
+    }
+  });
+
+  test('names a consumer subject that is not a string as such', () => {
+    const { app, offering } = exampleOffering();
+    const acme = offering.addTenant('acme', hosted('acme', { plan: 'small' }));
+    expect(captureError(() => new ConsumerAccess(app, 'users', { tenant: acme, groups: [7 as any] })).message).toContain('groups entry 7 is not a string');
+  });
+
   test('shared objects of plain data synthesize, RBAC names with ":" included', () => {
-    const { app } = exampleOffering({ sharedObjects: [{ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'shop:reader' }, rules: [] }] });
+    const { app } = exampleOffering({
+      sharedObjects: [
+        { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'shop:reader' }, rules: [] },
+        { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'shop:ops', namespace: 'shop-system' }, rules: [] },
+      ],
+    });
     expect(app.synthFiles().get(path.join('shop', '_shared', '00-shared-objects.yaml'))).toContain('name: shop:reader');
   });
 

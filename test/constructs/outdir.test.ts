@@ -31,6 +31,14 @@ describe('the output folder', () => {
     expect(() => new SaaSApp({ outdir }).synth()).toThrow(SaaSplaneError);
   });
 
+  test('fails when outdir reaches the working directory through a symbolic link, and deletes nothing', () => {
+    fs.symlinkSync(path.join(work, 'project'), path.join(work, 'link'));
+    const before = readTree(path.join(work, 'project'));
+    expect(() => new SaaSApp({ outdir: path.join(work, 'link') }).synth()).toThrow(/is or holds the current working directory/);
+    expect(() => new SaaSApp({ outdir: path.join(work, 'link', 'src', '..') }).synth()).toThrow(/is or holds the current working directory/);
+    expect(readTree(path.join(work, 'project'))).toEqual(before);
+  });
+
   test('fails when outdir goes through a file or contains NUL', () => {
     expect(() => new SaaSApp({ outdir: 'src/keep.txt/dist' }).synth()).toThrow(/goes through the file .*keep.txt: choose a path of folders/);
     expect(() => new SaaSApp({ outdir: 'dist\0x' }).synth()).toThrow(/contains a NUL character/);

@@ -1,6 +1,11 @@
+import { spawnSync } from 'child_process';
 import * as fc from 'fast-check';
 import * as YAML from 'yaml';
+import { findTool } from '../../src/cli/tools';
 import { toYaml } from '../../src/core/output';
+
+const kubectl = findTool('kubectl');
+if (!kubectl && process.env.CI === 'true') throw new Error('kubectl missing: run bash scripts/build-control-plane.sh');
 
 /** How kubectl, Argo CD and Flux read YAML: 1.1, where "on" is a boolean and "0777" an octal number. */
 function readAsYaml11(stream: string): unknown[] {
@@ -44,5 +49,19 @@ describe('toYaml', () => {
     const object = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' }, data: { b: '1', a: '2' } };
     expect(toYaml([object])).toBe(toYaml([structuredClone(object)]));
     expect(toYaml([object])).toBe("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  b: '1'\n  a: '2'\n");
+  });
+
+  // the reader that matters: kubectl (go-yaml v2 through sigs.k8s.io/yaml), with no cluster (`label --local`)
+  (kubectl ? it : it.skip)('writes every string so that kubectl reads the same string back', () => {
+    const known = ['0X1F', '0O17', '0B1', '-_1', '1e_1', '1_000', '0b1_0', '._1', '+.5', '2001-1-2', '1:20', 'on', 'y', '0777', '.inf', '~', 'e0', '1.25.3'];
+    const scalar = fc.string({ unit: fc.constantFrom(...'0123456789_.:+-eEbBxXoOinfaNAyYsSlu~ '), minLength: 1, maxLength: 8 });
+    const strings = [...known, ...fc.sample(scalar, { numRuns: 3000, seed: 11 })];
+    const data = Object.fromEntries(strings.map((v, i) => [`k${i}`, v]));
+    const configMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'strings' }, data };
+    const result = spawnSync(kubectl!, ['label', '--local', '-f', '-', '-o', 'json', 'read=back'], {
+      input: toYaml([configMap]), encoding: 'utf8', env: { ...process.env, KUBECONFIG: '/dev/null' }, maxBuffer: 64 * 1024 * 1024,
+    });
+    expect(result.stderr).toBe('');
+    expect(JSON.parse(result.stdout).data).toEqual(data);
   });
 });

@@ -108,10 +108,7 @@ describe('mergeValues', () => {
     expect(base.keep.deep.value).toBe(1);
   });
 
-  it.failing('keeps a "__proto__" key as an ordinary value key (bug: it becomes the prototype of the result)', () => {
-    // Helm treats every key of a map alike. mergeTwo assigns result["__proto__"] = ..., which sets
-    // the prototype of the merged object instead of creating a key, so the value silently vanishes
-    // from Object.keys / YAML serialization (src/core/values.ts, mergeTwo, lines 31-34).
+  it('keeps a "__proto__" key as an ordinary value key, as Helm does', () => {
     const layer = JSON.parse('{"__proto__": {"x": 1}}') as Values;
     const merged = mergeValues({}, layer);
     expect(Object.keys(merged)).toEqual(['__proto__']);

@@ -19,10 +19,22 @@ const ok = <T>(label: string, value: T): Choice<T> => ({ label, value });
 const bad = <T>(label: string, value: T, mark: string): Choice<T> => ({ label, value, mark });
 const badForExample = <T>(label: string, value: T, mark: string): Choice<T> => ({ label, value, mark, exampleChartOnly: true });
 
-/** A valid choice five times as often as a hostile one, so that whole programs often succeed. */
-function pick<T>(valid: Array<Choice<T>>, hostile: Array<Choice<T>>): fc.Arbitrary<Choice<T>> {
-  return fc.oneof({ arbitrary: fc.constantFrom(...valid), weight: 5 }, { arbitrary: fc.constantFrom(...hostile), weight: 1 });
+/**
+ * A valid choice five times as often as a hostile one, so that whole programs often succeed; with
+ * `freeForm`, as often as a hostile one, a value of no known validity (it must give valid output or
+ * a clear error, like any other).
+ */
+function pick<T>(valid: Array<Choice<T>>, hostile: Array<Choice<T>>, freeForm?: fc.Arbitrary<T>): fc.Arbitrary<Choice<T>> {
+  return fc.oneof(
+    { arbitrary: fc.constantFrom(...valid), weight: 5 },
+    { arbitrary: fc.constantFrom(...hostile), weight: 1 },
+    ...(freeForm ? [{ arbitrary: freeForm.map((value) => ({ label: 'free-form', value })), weight: 1 }] : []),
+  );
 }
+
+/** Strings of any characters, and strings of the characters of names, quantities and addresses. */
+const anyText = fc.oneof(fc.string({ maxLength: 70 }), fc.string({ unit: fc.constantFrom(...'abcXY09-_./:* '), maxLength: 70 }));
+const labelMap = fc.dictionary(anyText, anyText, { maxKeys: 3 });
 
 /** Charts the suite prepares once: the example packaged, and broken charts, by label. */
 export interface PreparedCharts {
@@ -102,7 +114,17 @@ const offeringChanges = pick<Partial<SaaSOfferingProps>>([
   bad('offering name shop-eu', { name: 'shop-eu' }, '"shop-eu"'),
   bad('offering name Shop', { name: 'Shop' }, '"Shop"'),
   bad('offering name of 31 characters', { name: 's'.repeat(31) }, 'sssssssss'),
-]);
+], fc.oneof(
+  anyText.map((expires) => ({ expires })),
+  fc.string({ unit: fc.constantFrom(...'0123456789smhdwy'), maxLength: 8 }).map((interval) => ({ metrics: { port: 'metrics', interval } })),
+  labelMap.map((nodeSelector) => ({ plans: { ...shop.plans, gold: { quota: { cpu: '1', memory: '1Gi' }, nodeSelector } } })),
+  labelMap.map((dnsPods) => ({ network: { ...shop.network, dnsPods } })),
+  fc.tuple(fc.oneof(fc.ipV4(), fc.ipV6(), anyText), fc.integer({ min: -1, max: 200 }), fc.array(anyText, { maxLength: 2 }))
+    .map(([address, prefix, except]) => ({ network: { dependencies: [Dependency.toCidr('net', `${address}/${prefix}`, { except })] } })),
+  fc.record({ cpu: anyText, memory: anyText }).map((quota) => ({ plans: { ...shop.plans, gold: { quota } } })),
+  anyText.map((storageClass) => ({ storageClasses: [storageClass] })),
+  anyText.map((domain) => ({ ingressDomains: [domain] })),
+));
 
 /** How the offering's chart is given. */
 export interface ChartChoice {
@@ -155,7 +177,7 @@ const tenantStep: fc.Arbitrary<TenantStep> = fc.record({
   name: pick([ok('acme', 'acme'), ok('beta', 'beta'), ok('c', 'c')], [
     bad('Acme', 'Acme', '"Acme"'), bad('a-system', 'a-system', '"a-system"'), bad('system', 'system', '"system"'),
     bad('60 characters', 'x'.repeat(60), 'xxxxxxxx'), bad('a_b', 'a_b', '"a_b"'), bad('constructor', 'constructor', '"constructor"'), bad('empty', '', '""'),
-  ]),
+  ], anyText),
   plan: pick([ok('small', 'small'), ok('large', 'large')], [bad('gold', 'gold', '"gold"'), bad('toString', 'toString', '"toString"'), bad('__proto__', '__proto__', '"__proto__"')]),
   parameters: pick<Parameters>([
     ok('own host', host),
@@ -183,7 +205,11 @@ const tenantStep: fc.Arbitrary<TenantStep> = fc.record({
     bad('release of 54 characters', { releaseName: 'r'.repeat(54) }, 'rrrrrrrr'),
     bad('dependency named like the offering\'s', { dependencies: [Dependency.toCidr('payments-api', '198.51.100.0/24')] }, '"payments-api"'),
     bad('dependency namespace Redis', { dependencies: [Dependency.toNamespace('cache', 'Redis')] }, '"Redis"'),
-  ]),
+  ], fc.oneof(
+    anyText.map((releaseName) => ({ releaseName })),
+    fc.tuple(anyText, anyText, labelMap)
+      .map(([name, namespace, podSelector]) => ({ dependencies: [Dependency.toNamespace(name, namespace, { podSelector })] })),
+  )),
 });
 
 /** A consumer access to one of the tenants added so far. */
@@ -198,9 +224,10 @@ const consumerStep: fc.Arbitrary<ConsumerStep> = fc.record({
   tenant: fc.nat(3),
   id: pick([ok('users', 'users'), ok('admins', 'admins')], [
     bad('a/b', 'a/b', '"a/b"'), bad('70 characters', 'u'.repeat(70), 'uuuuuuuu'), bad('the offering id', 'shop', '"shop"'), bad('constructor', 'constructor', '"constructor"'),
-  ]),
+  ], anyText),
   name: pick<string | undefined>([ok('the id', undefined), ok('team', 'team')], [bad('saasplane-provider', 'saasplane-provider', '"saasplane-provider"'), bad('Team', 'Team', '"Team"')]),
-  subjects: pick([ok('none', {}), ok('alice', { users: ['alice'] }), ok('devs', { groups: ['devs'] })], [bad('an empty user', { users: [''] }, '""'), bad('a number', { groups: [7] }, '7')]),
+  subjects: pick([ok('none', {}), ok('alice', { users: ['alice'] }), ok('devs', { groups: ['devs'] })], [bad('an empty user', { users: [''] }, '""'), bad('a number', { groups: [7] }, '7')],
+    fc.record({ users: fc.array(anyText, { maxLength: 2 }), groups: fc.array(anyText, { maxLength: 2 }) })),
 });
 
 /** A provider access to the offering. */

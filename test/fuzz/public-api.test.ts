@@ -109,14 +109,16 @@ function run(program: Program): Outcome {
     steps++;
     try {
       const result = action();
-      if (marks.length > 0) defects.push(`${what}: accepted invalid input (expected an error naming ${marks.join(' or ')})`);
+      if (marks.length > 0) defects.push(`[accepted invalid input] ${what}: accepted invalid input (expected an error naming ${marks.join(' or ')})`);
       return result;
     } catch (e) {
       failures++;
       if (!(e instanceof SaaSplaneError)) {
-        defects.push(`${what}: crashed with ${(e as Error)?.name}: ${(e as Error)?.message ?? String(e)}`);
-      } else if (marks.length > 0 && !marks.some((m) => e.message.includes(m)) && !e.problems.every((p) => COMBINATIONS.some((c) => c.test(p)))) {
-        defects.push(`${what}: vague error, naming none of ${marks.join(', ')}: ${e.message}`);
+        defects.push(`[crash] ${what}: crashed with ${(e as Error)?.name}: ${(e as Error)?.message ?? String(e)}`);
+      } else if (marks.length > 0 && !marks.some((m) => e.message.includes(m)) && !e.problems.every((p) => COMBINATIONS.some((c) => c.test(p)))
+        // a free-form value may be the one refused, with its own clear error
+        && !choices.some((c) => c?.label === 'free-form')) {
+        defects.push(`[vague error] ${what}: vague error, naming none of ${marks.join(', ')}: ${e.message}`);
       }
       return undefined;
     }
@@ -169,13 +171,13 @@ function run(program: Program): Outcome {
     return true;
   });
   if (!fs.existsSync(path.join(sandbox, 'sentinel'))) {
-    defects.push('synthesis deleted the working directory');
+    defects.push('[data loss] synthesis deleted the working directory');
     fs.writeFileSync(path.join(sandbox, 'sentinel'), 'must survive');
   }
   if (synthesized) {
-    defects.push(...outputProblems(outdir, expectedFolders));
+    defects.push(...outputProblems(outdir, expectedFolders).map((p) => `[invalid output] ${p}`));
   } else if (snapshot(outdir) !== before) {
-    defects.push('a failed synthesis changed its output folder');
+    defects.push('[not atomic] a failed synthesis changed its output folder');
   }
   if (program.outdir.value === 'fresh') fs.rmSync(outdir, { recursive: true, force: true });
   // a program that synthesized wrote valid output, even when some of its inputs were refused on the way

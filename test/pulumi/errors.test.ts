@@ -119,4 +119,15 @@ describe('errors that need the offering or earlier tenants', () => {
     expect(error.message).toMatch(/consumer access "Acme Users" is invalid: name "Acme Users" is not a valid DNS label/);
     await settle();
   });
+
+  test('a consumer access that would be the same objects as another one is a ResourceError of its tenant (issue 9)', async () => {
+    const tenant = new saasPulumi.TenantInstance('acme', { offering: shop, plan: 'small', renderer: false }, recorded);
+    new saasPulumi.ConsumerAccess('users', { tenant, name: 'team' });
+    const error = errorOf(() => new saasPulumi.ConsumerAccess('admins', { tenant, name: 'team' }));
+    expect(error).toBeInstanceOf(pulumi.ResourceError);
+    expect(error.message).toBe('consumer access "admins" cannot be added: 3 problems:\n'
+      + ['ServiceAccount. "shop-acme/team"', 'Role.rbac.authorization.k8s.io "shop-acme/team"', 'RoleBinding.rbac.authorization.k8s.io "shop-acme/team"']
+        .map((o) => `  - ${o} is already used by consumer access "users": applied, one would replace the other; give the consumer access another name`).join('\n'));
+    await settle();
+  });
 });

@@ -31,7 +31,7 @@ Only name, instance and component: these must never change for a release.
 */}}
 {{- define "shop.selectorLabels" -}}
 app.kubernetes.io/name: {{ include "shop.name" .ctx }}
-app.kubernetes.io/instance: {{ .ctx.Release.Name }}
+app.kubernetes.io/instance: {{ .ctx.Release.Name | quote }}
 app.kubernetes.io/component: {{ .component }}
 {{- end -}}
 
