@@ -89,7 +89,12 @@ beforeAll(() => {
   process.chdir(sandbox);
 });
 
-afterAll(() => process.chdir(originalCwd));
+afterAll(() => {
+  process.chdir(originalCwd);
+  for (const dir of [path.dirname(charts.exampleArchive), path.dirname(sandbox), ...Object.values(charts.broken)]) {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
 
 /**
  * Refusals of a combination of valid inputs (a name taken twice, a full offering), which checks
