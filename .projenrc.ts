@@ -26,17 +26,17 @@ const project = new typescript.TypeScriptProject({
       // helm renders and real-file tests dominate: give them room, keep runs serial-friendly on 2 cores.
       testTimeout: 120_000,
       testPathIgnorePatterns: ['/node_modules/', '/examples/'],
-      coveragePathIgnorePatterns: ['/node_modules/', '/src/imports/'],
+      coveragePathIgnorePatterns: ['/node_modules/'],
     },
   },
   tsconfig: {
     compilerOptions: {
-      // generated CRD bindings and helm's JSON are wide: keep strict, allow the library's own style
+      // helm's JSON and the frameworks' declarations are wide: keep strict, skip checking libraries
       skipLibCheck: true,
     },
   },
   // Each front-end's framework is a peer: users bring the one they use (see peerDependenciesMeta).
-  peerDeps: ['cdk8s@^2.70.0', 'cdk8s-plus-27@^2.9.5', 'constructs@^10.4.0', '@pulumi/pulumi@^3.200.0', '@pulumi/kubernetes@^4.23.0'],
+  peerDeps: ['cdk8s@^2.70.0', 'constructs@^10.4.0', '@pulumi/pulumi@^3.200.0', '@pulumi/kubernetes@^4.23.0'],
   // yaml parses (helm output, Chart.yaml); js-yaml writes (5x faster, and quotes YAML 1.1 booleans such as "on" for kubectl).
   deps: ['yaml@^2.8.0', 'js-yaml@^4.1.0', 'ajv@^8.17.0', 'kubernetes-types@^1.30.0', 'ajv-formats@^3.0.1'],
   devDeps: ['jest-util@^29', 'fast-check@^4', 'cdk8s-cli@^2.200.0', '@types/node@^20', '@types/js-yaml@^4', '@pulumi/eslint-plugin@^0.3.1'],
@@ -44,7 +44,7 @@ const project = new typescript.TypeScriptProject({
   eslintOptions: {
     dirs: ['src'],
     devdirs: ['test', 'bench', 'examples'],
-    ignorePatterns: ['src/imports/**', 'examples/**/dist/**', 'examples/charts/**'],
+    ignorePatterns: ['examples/**/dist/**', 'examples/charts/**'],
   },
 });
 
@@ -67,7 +67,6 @@ project.package.addField('exports', {
 });
 project.package.addField('peerDependenciesMeta', {
   'cdk8s': { optional: true },
-  'cdk8s-plus-27': { optional: true },
   'constructs': { optional: true },
   '@pulumi/pulumi': { optional: true },
   '@pulumi/kubernetes': { optional: true },

@@ -20,7 +20,7 @@ KUBERNETES_VERSION=v1.34.4
 KWOK_VERSION=v0.8.0
 KUBE_SCORE_VERSION=v1.20.0
 CYCLONUS_VERSION=v0.5.6
-PROMETHEUS_OPERATOR_VERSION=v0.85.0   # keep in sync with scripts/import-crds.sh
+PROMETHEUS_OPERATOR_VERSION=v0.85.0   # keep in sync with PROMETHEUS_OPERATOR_VERSION in src/cli/tools.ts
 TOOLS="${SAASPLANE_TOOLS:-$HOME/.cache/saasplane/tools}"
 export GOFLAGS=-mod=mod
 

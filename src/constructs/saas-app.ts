@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { ApiObject, App, AppProps, Chart } from 'cdk8s';
+import { ApiObject, App, AppProps, Chart, DependencyGraph } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { objectIdentity, outdirProblem, SaaSplaneError, toYaml, writeTreeAtomically } from '../core';
 import { fileOf } from './output-layout';
@@ -54,7 +54,9 @@ export class SaaSApp extends App {
     const objectsByFile = new Map<string, ApiObject[]>();
     const owners = new Map<string, string>();
     const duplicates: string[] = [];
+    let dependencies = false;
     const visit = (construct: IConstruct, file: string | undefined): void => {
+      dependencies ||= construct.node.dependencies.length > 0;
       for (const error of construct.node.validate()) {
         errors.push(`[${construct.node.path}] ${error}`);
       }
@@ -86,6 +88,14 @@ export class SaaSApp extends App {
     }
     if (errors.length > 0) {
       throw new Error(`Validation failed with the following errors:\n  ${errors.join('\n  ')}`);
+    }
+    if (dependencies) {
+      // as the stock App: an object comes after the objects it depends on (addDependency); the
+      // graph is built only when some construct declares a dependency
+      const order = new Map(new DependencyGraph(this.node).topology().map((c, i) => [c, i]));
+      for (const objects of objectsByFile.values()) {
+        objects.sort((a, b) => order.get(a)! - order.get(b)!);
+      }
     }
     return objectsByFile;
   }

@@ -1,0 +1,39 @@
+// Issue 10's defects, each reproduced first: the emitters must hand the core's planned objects
+// to the API server as they are, and SaaSApp must keep what the stock cdk8s App guarantees.
+import * as path from 'path';
+import { ApiObject, Chart } from 'cdk8s';
+import * as YAML from 'yaml';
+import { exampleOffering, tempDir } from './fixtures';
+import { shop } from '../../examples/offering';
+import { SaaSApp, SaaSOffering } from '../../src/constructs';
+import { captureError } from '../core/fixtures';
+
+describe('issue 10 defects', () => {
+  test('a ServiceMonitor keeps every field it is given (the generated classes dropped targetPort: 8080)', () => {
+    const monitor = {
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'ServiceMonitor',
+      metadata: { name: 'exporter', namespace: 'shop-system' },
+      spec: { selector: { matchLabels: { app: 'exporter' } }, endpoints: [{ targetPort: 8080, path: '/metrics', honorLabels: true }] },
+    };
+    const { app } = exampleOffering({ sharedObjects: [monitor] });
+    const written = YAML.parseAllDocuments(app.synthFiles().get(path.join('shop', '_shared', '00-shared-objects.yaml'))!).map((d) => d.toJS());
+    expect(written).toEqual([monitor]);
+  });
+
+  test('SaaSOffering refused by validation leaves nothing: a corrected retry with the same id works', () => {
+    const app = new SaaSApp({ outdir: tempDir() });
+    captureError(() => new SaaSOffering(app, 'shop', { ...shop, plans: {} }));
+    expect(new SaaSOffering(app, 'shop', shop).offeringName).toBe('shop');
+  });
+
+  test('SaaSApp writes objects in the order their dependencies ask, as the stock App does', () => {
+    const app = new SaaSApp({ outdir: tempDir() });
+    const chart = new Chart(app, 'extra');
+    const first = new ApiObject(chart, 'first', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'first' } });
+    const second = new ApiObject(chart, 'second', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'second' } });
+    first.addDependency(second);
+    const names = YAML.parseAllDocuments(app.synthFiles().get('extra.k8s.yaml')!).map((d) => d.toJS().metadata.name);
+    expect(names).toEqual(['second', 'first']);
+  });
+});
