@@ -39,12 +39,12 @@ export class ProviderAccess extends Chart {
     validateProviderAccess(id, namespace, serviceAccount);
     validateAccessFileId('provider access', id);
     assertFreeId(scope, id, 'provider access');
-    const existing = props.offering.providers[0];
+    const existing = props.offering.providers.find((p) => p.identity.namespace === namespace && p.identity.serviceAccount === serviceAccount);
     if (existing) {
-      // its cluster roles, binding and admission policy are named after the offering
+      // the roles, bindings and admission policy are named after the identity
       throw new SaaSplaneError(`provider access "${id}" cannot be added`, [
-        `offering "${props.offering.offeringName}" already has the provider access "${existing.node.id}", and a second would have the same cluster roles, `
-        + 'binding and admission policy (named after the offering): use the one ProviderAccess of the offering (its ServiceAccount for every pipeline)',
+        `offering "${props.offering.offeringName}" already has the provider access "${existing.node.id}" for the ServiceAccount ${namespace}/${serviceAccount}: `
+        + 'use it, or give this one another serviceAccountName or namespace',
       ]);
     }
     super(scope, id, { disableResourceNameHashes: true });

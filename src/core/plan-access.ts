@@ -5,7 +5,7 @@ import type { ClusterRole, ClusterRoleBinding, PolicyRule, Role, RoleBinding, Su
 import { SaaSplaneError, throwIfProblems } from './errors';
 import { admissionRule, KubeObject } from './kube';
 import { PodSecurityLevel } from './model';
-import { dnsLabelProblem, LABEL_ACCESS, PROVIDER_BINDING_NAME, LABEL_OFFERING, LABEL_PLAN, LABEL_TENANT, offeringLabels, PSA_ENFORCE } from './names';
+import { dnsLabelProblem, LABEL_ACCESS, PROVIDER_BINDING_NAME, providerNamespace, LABEL_OFFERING, LABEL_PLAN, LABEL_TENANT, offeringLabels, PSA_ENFORCE } from './names';
 import type { ResolvedTenant } from './offering';
 import { POD_SECURITY_VERSION } from './plan-tenant';
 
@@ -72,6 +72,12 @@ export interface ProviderIdentity {
   readonly serviceAccount: string;
   /** ClusterRole bound in each tenant namespace. */
   readonly tenantRole: string;
+  /** ClusterRole (and its ClusterRoleBinding) to create tenant namespaces. */
+  readonly namespacesRole: string;
+  /** ValidatingAdmissionPolicy (and its binding) limiting what the identity does to namespaces. */
+  readonly namespaceGuard: string;
+  /** RoleBinding of `tenantRole` in each tenant namespace. */
+  readonly tenantBinding: string;
 }
 
 /** Throws when a provider access `accessId` would get an invalid namespace or ServiceAccount name. */
@@ -111,9 +117,22 @@ export function validateAccessFileId(what: string, accessId: unknown): void {
   throw new SaaSplaneError(`${what} ${JSON.stringify(accessId)} is invalid`, [`the id ${JSON.stringify(accessId)} names the access' file in the output: use at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit (no '/')`]);
 }
 
-/** The provider identity's names for an offering. */
+/**
+ * The provider identity's names for an offering. The default identity (ServiceAccount `provider`
+ * in `<offering>-system`) has the offering's names; any other adds `.<namespace>.<serviceAccount>`
+ * (both DNS labels, so the suffix reads one way), so that several identities never share an object.
+ */
 export function providerIdentity(offering: string, namespace: string, serviceAccount = 'provider'): ProviderIdentity {
-  return { offering, namespace, serviceAccount, tenantRole: `saasplane:${offering}:provider-tenant` };
+  const suffix = namespace === providerNamespace(offering) && serviceAccount === 'provider' ? '' : `.${namespace}.${serviceAccount}`;
+  return {
+    offering,
+    namespace,
+    serviceAccount,
+    tenantRole: `saasplane:${offering}:provider-tenant${suffix}`,
+    namespacesRole: `saasplane:${offering}:provider-namespaces${suffix}`,
+    namespaceGuard: `saasplane-${offering}-provider-namespaces${suffix}`,
+    tenantBinding: `${PROVIDER_BINDING_NAME}${suffix}`,
+  };
 }
 
 /**
@@ -126,10 +145,10 @@ export function planProviderShared(
   identity: ProviderIdentity, createNamespace: boolean, podSecurity: PodSecurityLevel = PodSecurityLevel.RESTRICTED, plans: readonly string[] = [],
 ): KubeObject[] {
   const labels = offeringLabels(identity.offering);
-  const namespacesRole = `saasplane:${identity.offering}:provider-namespaces`;
+  const namespacesRole = identity.namespacesRole;
   const subject: Subject = { kind: 'ServiceAccount', name: identity.serviceAccount, namespace: identity.namespace };
   const username = `system:serviceaccount:${identity.namespace}:${identity.serviceAccount}`;
-  const guardName = `saasplane-${identity.offering}-provider-namespaces`;
+  const guardName = identity.namespaceGuard;
   const o = identity.offering;
   const objects: KubeObject[] = [];
   if (createNamespace) {
@@ -235,7 +254,7 @@ export function planProviderBinding(identity: ProviderIdentity, tenant: Resolved
   return {
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'RoleBinding',
-    metadata: { name: PROVIDER_BINDING_NAME, namespace: tenant.namespace, labels: offeringLabels(identity.offering) },
+    metadata: { name: identity.tenantBinding, namespace: tenant.namespace, labels: offeringLabels(identity.offering) },
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: identity.tenantRole },
     subjects: [{ kind: 'ServiceAccount', name: identity.serviceAccount, namespace: identity.namespace }],
   };

@@ -262,11 +262,11 @@ describe('access identities', () => {
     expect(captureError(() => app.synthFiles()).message).toContain('ServiceAccount. "shop-acme/team" is planned twice, by users/ServiceAccount.team and by admins/ServiceAccount.team');
   });
 
-  test('fails when a second ProviderAccess of one offering would share the first one\'s cluster roles', () => {
+  test('fails when a second ProviderAccess of one offering is for the same ServiceAccount', () => {
     const { app, offering } = exampleOffering();
     new ProviderAccess(app, 'ci', { offering });
-    expect(captureError(() => new ProviderAccess(app, 'team', { offering, serviceAccountName: 'team' })).message)
-      .toContain('provider access "team" cannot be added: offering "shop" already has the provider access "ci"');
+    expect(captureError(() => new ProviderAccess(app, 'team', { offering })).message)
+      .toContain('provider access "team" cannot be added: offering "shop" already has the provider access "ci" for the ServiceAccount shop-system/provider');
     expect(() => app.synthFiles()).not.toThrow();
   });
 });

@@ -3,9 +3,9 @@
 import * as path from 'path';
 import { ApiObject, Chart } from 'cdk8s';
 import * as YAML from 'yaml';
-import { exampleOffering, tempDir } from './fixtures';
+import { exampleOffering, hosted, tempDir } from './fixtures';
 import { shop } from '../../examples/offering';
-import { SaaSApp, SaaSOffering } from '../../src/constructs';
+import { ProviderAccess, SaaSApp, SaaSOffering } from '../../src/constructs';
 import { captureError } from '../core/fixtures';
 
 describe('issue 10 defects', () => {
@@ -19,6 +19,32 @@ describe('issue 10 defects', () => {
     const { app } = exampleOffering({ sharedObjects: [monitor] });
     const written = YAML.parseAllDocuments(app.synthFiles().get(path.join('shop', '_shared', '00-shared-objects.yaml'))!).map((d) => d.toJS());
     expect(written).toEqual([monitor]);
+  });
+
+  test('two ProviderAccess identities of one offering get objects of their own (they overwrote each other\'s ClusterRoles, binding and policy)', () => {
+    const { app, offering } = exampleOffering();
+    offering.addTenant('acme', hosted('acme', { plan: 'small' }));
+    new ProviderAccess(app, 'provider', { offering });
+    new ProviderAccess(app, 'ci', { offering, serviceAccountName: 'deployer' });
+    const files = app.synthFiles();
+    const objects = (file: string) => YAML.parseAllDocuments(files.get(path.join('shop', ...file.split('/')))!).map((d) => d.toJS());
+    const names = (file: string) => objects(file).map((o) => `${o.kind}/${o.metadata.name}`);
+    expect(names('_shared/20-provider-provider.yaml')).toEqual(['ServiceAccount/provider', 'ClusterRole/saasplane:shop:provider-tenant',
+      'ClusterRole/saasplane:shop:provider-namespaces', 'ClusterRoleBinding/saasplane:shop:provider-namespaces',
+      'ValidatingAdmissionPolicy/saasplane-shop-provider-namespaces', 'ValidatingAdmissionPolicyBinding/saasplane-shop-provider-namespaces']);
+    expect(names('_shared/20-provider-ci.yaml')).toEqual(['ServiceAccount/deployer', 'ClusterRole/saasplane:shop:provider-tenant.shop-system.deployer',
+      'ClusterRole/saasplane:shop:provider-namespaces.shop-system.deployer', 'ClusterRoleBinding/saasplane:shop:provider-namespaces.shop-system.deployer',
+      'ValidatingAdmissionPolicy/saasplane-shop-provider-namespaces.shop-system.deployer',
+      'ValidatingAdmissionPolicyBinding/saasplane-shop-provider-namespaces.shop-system.deployer']);
+    const [binding] = objects('acme/20-provider-ci.yaml');
+    expect(binding).toMatchObject({
+      kind: 'RoleBinding',
+      metadata: { name: 'saasplane-provider.shop-system.deployer', namespace: 'shop-acme' },
+      roleRef: { name: 'saasplane:shop:provider-tenant.shop-system.deployer' },
+      subjects: [{ name: 'deployer', namespace: 'shop-system' }],
+    });
+    const guard = objects('_shared/20-provider-ci.yaml').find((o) => o.kind === 'ValidatingAdmissionPolicy');
+    expect(JSON.stringify(guard.spec.matchConditions)).toContain('system:serviceaccount:shop-system:deployer');
   });
 
   test('SaaSOffering refused by validation leaves nothing: a corrected retry with the same id works', () => {

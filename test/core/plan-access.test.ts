@@ -24,8 +24,26 @@ function verbsOn(rules: readonly PolicyRule[], resource: string): string[] {
 
 describe('provider identity', () => {
   it('names the tenant ClusterRole after the offering and defaults the ServiceAccount to "provider"', () => {
-    expect(identity).toEqual({ offering: 'shop', namespace: 'shop-system', serviceAccount: 'provider', tenantRole: 'saasplane:shop:provider-tenant' });
+    expect(identity).toEqual({
+      offering: 'shop',
+      namespace: 'shop-system',
+      serviceAccount: 'provider',
+      tenantRole: 'saasplane:shop:provider-tenant',
+      namespacesRole: 'saasplane:shop:provider-namespaces',
+      namespaceGuard: 'saasplane-shop-provider-namespaces',
+      tenantBinding: 'saasplane-provider',
+    });
     expect(providerIdentity('shop', 'ops', 'deployer').serviceAccount).toBe('deployer');
+  });
+
+  it('suffixes every name of another identity with its namespace and ServiceAccount, which read one way (issue 10)', () => {
+    expect(providerIdentity('shop', 'ops', 'deployer')).toMatchObject({
+      tenantRole: 'saasplane:shop:provider-tenant.ops.deployer',
+      namespacesRole: 'saasplane:shop:provider-namespaces.ops.deployer',
+      namespaceGuard: 'saasplane-shop-provider-namespaces.ops.deployer',
+      tenantBinding: 'saasplane-provider.ops.deployer',
+    });
+    expect(providerIdentity('shop', 'a-b', 'c').tenantRole).not.toBe(providerIdentity('shop', 'a', 'b-c').tenantRole);
   });
 
   it('never uses "*" in a verb, resource or API group', () => {

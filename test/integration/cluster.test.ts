@@ -9,6 +9,7 @@ import * as path from 'path';
 import { exampleApp } from '../../examples/cdk8s/app';
 import { ClusterHandle, connectCluster, issueKubeconfig, main, missingTools, prometheusOperatorCrds, startDevCluster } from '../../src/cli';
 import { CheckResult, TenantReport, verifyOffering } from '../../src/cli/verify';
+import { ProviderAccess, SaaSOffering } from '../../src/constructs';
 import { tempDir } from '../constructs/fixtures';
 
 const EXISTING = process.env.SAASPLANE_TEST_KUBECONFIG;
@@ -186,6 +187,32 @@ describeCluster('the example on a real cluster', () => {
       }
     }, 120_000);
   });
+
+  test('a second provider identity gets its own roles, binding and policy: the first is unchanged, the second as limited (issue 10)', async () => {
+    const second = tempDir();
+    const app = exampleApp(second);
+    new ProviderAccess(app, 'ci', { offering: app.node.findChild('shop') as SaaSOffering, serviceAccountName: 'deployer' });
+    app.synth();
+    const added = listFiles(second).filter((f) => f.endsWith('20-provider-ci.yaml'));
+    expect(added).toHaveLength(4); // _shared and the three tenants
+    await kubectl('apply', ...added.flatMap((f) => ['-f', f]));
+    // the first identity's objects are exactly as applied before (outdir also holds verify's reports)
+    const diff = await cluster.kubectl(['diff', '-R', '-f', path.join(outdir, 'shop')]);
+    expect([diff.code, diff.stdout, diff.stderr]).toEqual([0, '', '']);
+    const as = ['--as', 'system:serviceaccount:shop-system:deployer'];
+    expect(await kubectl('auth', 'can-i', 'get', 'pods', '-n', 'shop-acme', ...as)).toBe('yes\n');
+    expect((await cluster.kubectl(['auth', 'can-i', 'get', 'pods', '-n', 'kube-system', ...as])).stdout).toBe('no\n');
+    await new Promise((resolve) => setTimeout(resolve, 3000)); // the new admission policy reaches the informers
+    const tenantNamespace = (enforce: string) => fs.readFileSync(path.join(outdir, 'shop', 'acme', '00-namespace.yaml'), 'utf8')
+      .replace(/acme/g, 'newco').replace('pod-security.kubernetes.io/enforce: restricted', `pod-security.kubernetes.io/enforce: ${enforce}`);
+    // it may create a tenant namespace, as the first identity may...
+    const allowed = await cluster.kubectl(['create', '--dry-run=server', '-f', '-', ...as], { input: tenantNamespace('restricted') });
+    expect([allowed.code, allowed.stderr]).toEqual([0, '']);
+    // ...and its own policy refuses a privileged one
+    const privileged = await cluster.kubectl(['create', '--dry-run=server', '-f', '-', ...as], { input: tenantNamespace('privileged') });
+    expect(privileged.code).not.toBe(0);
+    expect(privileged.stderr).toContain("ValidatingAdmissionPolicy 'saasplane-shop-provider-namespaces.shop-system.deployer'");
+  }, 120_000);
 });
 
 function listFiles(dir: string): string[] {
