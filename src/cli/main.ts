@@ -11,6 +11,7 @@ import { KubeClient, KubeconfigError } from './kube-client';
 import { DEFAULT_TOKEN_DURATION, issueKubeconfig, KubeconfigIssueError, parseDuration, resolveIdentity } from './kubeconfig';
 import { MissingToolError } from './tools';
 import { VerifyError, verifyOffering } from './verify';
+import { clearRenderCache, renderCacheDirectory, renderCacheUsage } from '../core/helm';
 import { dnsLabelProblem } from '../core/names';
 
 /** Where a command writes, and the environment it reads. */
@@ -278,8 +279,41 @@ const verify: Command = {
   },
 };
 
+const CACHE_USAGE = `saasplane cache [info|clear] [--json]
+
+The render cache: every chart rendered for a tenant, addressed by the chart's digest, the
+values, release, namespace, Kubernetes version and helm's version, so that a synthesis with
+nothing changed runs no helm. It lives in $SAASPLANE_CACHE, else
+$XDG_CACHE_HOME/saasplane/renders (~/.cache/saasplane/renders); SAASPLANE_CACHE=off turns it off.
+
+  info   (default) where it is, how many renders it holds and their size
+  clear  empties it`;
+
+const cache: Command = {
+  name: 'cache',
+  summary: 'show the size of the render cache, or clear it',
+  usage: CACHE_USAGE,
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs('cache', args, { json: { type: 'boolean' } }, true);
+    if (values.help) return help(io, CACHE_USAGE);
+    const [sub = 'info', ...extra] = positionals;
+    if (!['info', 'clear'].includes(sub) || extra.length > 0) {
+      throw new UsageError(`unknown cache command ${JSON.stringify([sub, ...extra].join(' '))}: use "info" or "clear"`);
+    }
+    const directory = renderCacheDirectory(io.env);
+    const held = sub === 'clear' ? clearRenderCache(directory) : renderCacheUsage(directory);
+    if (values.json) {
+      io.stdout(`${JSON.stringify({ ...held, cleared: sub === 'clear' })}\n`);
+    } else {
+      const size = `${held.entries} render${held.entries === 1 ? '' : 's'}, ${(held.bytes / 1024 / 1024).toFixed(1)} MiB`;
+      io.stdout(sub === 'clear' ? `cleared ${held.directory} (${size})\n` : `${held.directory}: ${size}\n`);
+    }
+    return 0;
+  },
+};
+
 /** The commands of `saasplane`, in help order. */
-export const COMMANDS: Command[] = [devCluster, kubeconfig, verify];
+export const COMMANDS: Command[] = [devCluster, kubeconfig, verify, cache];
 
 /** Adds (or replaces) a command. */
 export function registerCommand(command: Command): void {

@@ -1,6 +1,6 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ChartRenderer, HelmRenderer, loadChart, LoadedChart, OfferingMembers, OfferingSpec, planAdmissionGuard, planOfferingNamespace, planRecordingRules, plainSpec, providerNamespace, throwIfProblems, validateOffering } from '../core';
+import { ChartRenderer, defaultRenderer, loadChart, LoadedChart, OfferingMembers, OfferingSpec, planAdmissionGuard, planOfferingNamespace, planRecordingRules, plainSpec, providerNamespace, throwIfProblems, validateOffering } from '../core';
 import { emitObjects } from './emit';
 import { appClaims, assertFreeId } from './name-claims';
 import { placeInFile, SHARED_FILES, SHARED_FOLDER } from './output-layout';
@@ -20,7 +20,7 @@ export interface SaaSOfferingProps extends Omit<OfferingSpec, 'name'> {
   readonly name?: string;
   /**
    * Renders the chart for each tenant. Wrap it to add caching or pre-rendering.
-   * @default - `helm template` through HelmRenderer
+   * @default - `helm template` (HelmRenderer) behind the render cache on disk (DiskRenderCache), or without it when `SAASPLANE_CACHE=off`
    */
   readonly renderer?: ChartRenderer;
 }
@@ -58,7 +58,7 @@ export class SaaSOffering extends Chart {
     this.offeringName = spec.name;
     this.spec = spec;
     this.chart = chart;
-    this.renderer = renderer ?? new HelmRenderer();
+    this.renderer = renderer ?? defaultRenderer();
 
     const namespace = new Construct(this, 'Namespace');
     placeInFile(namespace, this.sharedFile(SHARED_FILES.namespace));

@@ -229,11 +229,29 @@ export interface RenderedObject {
 
 /** Turns a render request into objects. The one place chart rendering happens. */
 export interface ChartRenderer {
+  /**
+   * What renders, for cache keys: a renderer whose output can change (another helm version) must
+   * report a different id. @default - the renderer is never cached on disk
+   */
+  readonly id?: string;
   render(request: RenderRequest): RenderedObject[];
 }
 
+const helmVersions = new Map<string, string>();
+
 /** Renders with `helm template` (about 0.2 s per call). */
 export class HelmRenderer implements ChartRenderer {
+  /** `helm` and its version (`helm version --short`, asked once per binary). */
+  public get id(): string {
+    const binary = helmBinary();
+    let version = helmVersions.get(binary);
+    if (version === undefined) {
+      version = runHelm(['version', '--short'], 'asking its version').trim();
+      helmVersions.set(binary, version);
+    }
+    return `helm ${version}`;
+  }
+
   public render(request: RenderRequest): RenderedObject[] {
     const args = [
       'template', request.releaseName, request.chart.directory,
@@ -275,6 +293,10 @@ export class CachingRenderer implements ChartRenderer {
 
   constructor(private readonly inner: ChartRenderer = new HelmRenderer()) {}
 
+  public get id(): string | undefined {
+    return this.inner.id;
+  }
+
   /** How many distinct requests were rendered. */
   public get size(): number {
     return this.results.size;
@@ -298,4 +320,103 @@ export class CachingRenderer implements ChartRenderer {
     }
     return structuredClone(result.objects!);
   }
+}
+
+/** Where rendered charts are cached: `SAASPLANE_CACHE`, else `$XDG_CACHE_HOME/saasplane/renders` (`~/.cache/...`). */
+export function renderCacheDirectory(env: NodeJS.ProcessEnv = process.env): string {
+  const base = env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  return env.SAASPLANE_CACHE && env.SAASPLANE_CACHE !== 'off' ? env.SAASPLANE_CACHE : path.join(base, 'saasplane', 'renders');
+}
+
+/** How much the render cache holds. */
+export interface RenderCacheUsage {
+  readonly directory: string;
+  readonly entries: number;
+  readonly bytes: number;
+}
+
+/**
+ * Keeps another renderer's output on disk, addressed by its content: the chart's digest, the merged
+ * values, release, namespace, Kubernetes version and the renderer's id (helm and its version). A
+ * synthesis with nothing changed runs no renderer; a changed tenant renders that tenant only.
+ * Refusals are not kept (they are cheap to repeat and must stay current). A renderer without an
+ * id is not cached. Entries are written atomically; one that cannot be read is rendered again.
+ */
+export class DiskRenderCache implements ChartRenderer {
+  /** Renders that missed the cache in this process. */
+  public misses = 0;
+  /** Renders answered from the cache in this process. */
+  public hits = 0;
+
+  constructor(
+    private readonly inner: ChartRenderer = new HelmRenderer(),
+    /** @default renderCacheDirectory() */
+    private readonly directory: string = renderCacheDirectory(),
+  ) {}
+
+  public get id(): string | undefined {
+    return this.inner.id;
+  }
+
+  public render(request: RenderRequest): RenderedObject[] {
+    const rendererId = this.inner.id;
+    if (rendererId === undefined) {
+      return this.inner.render(request);
+    }
+    const key = createHash('sha256')
+      .update(JSON.stringify(['saasplane-render/1', rendererId, request.chart.digest, request.releaseName, request.namespace, request.kubeVersion, request.values]))
+      .digest('hex');
+    const file = path.join(this.directory, key.slice(0, 2), `${key}.json`);
+    try {
+      const cached = JSON.parse(fs.readFileSync(file, 'utf8')) as RenderedObject[];
+      if (Array.isArray(cached)) {
+        this.hits++;
+        return cached;
+      }
+    } catch {
+      // absent or unreadable: render it
+    }
+    const objects = this.inner.render(request);
+    this.misses++;
+    try {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      const staging = `${file}.${process.pid}.tmp`;
+      fs.writeFileSync(staging, JSON.stringify(objects));
+      fs.renameSync(staging, file);
+    } catch {
+      // a read-only or full cache only costs the next synthesis a render
+    }
+    return objects;
+  }
+}
+
+/** Entries and bytes in the render cache. */
+export function renderCacheUsage(directory = renderCacheDirectory()): RenderCacheUsage {
+  let entries = 0;
+  let bytes = 0;
+  if (fs.existsSync(directory)) {
+    for (const shard of fs.readdirSync(directory)) {
+      const shardPath = path.join(directory, shard);
+      if (!fs.statSync(shardPath).isDirectory()) continue;
+      for (const entry of fs.readdirSync(shardPath)) {
+        if (entry.endsWith('.json')) {
+          entries++;
+          bytes += fs.statSync(path.join(shardPath, entry)).size;
+        }
+      }
+    }
+  }
+  return { directory, entries, bytes };
+}
+
+/** Empties the render cache; returns what it held. */
+export function clearRenderCache(directory = renderCacheDirectory()): RenderCacheUsage {
+  const usage = renderCacheUsage(directory);
+  fs.rmSync(directory, { recursive: true, force: true });
+  return usage;
+}
+
+/** The renderer used when none is given: helm behind the render cache, unless `SAASPLANE_CACHE=off`. */
+export function defaultRenderer(): ChartRenderer {
+  return process.env.SAASPLANE_CACHE === 'off' ? new HelmRenderer() : new DiskRenderCache();
 }

@@ -1,9 +1,9 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import {
-  ChartRenderer, DependencySpec, HelmRenderer, loadChart, NameClaims, objectIdentity, OfferingSpec, plainSpec, planProviderBinding, planTenantObjects,
-  PROVIDER_BINDING_NAME, ProviderIdentity, providerIdentity, providerNamespace, renderTenantChart, ResolvedTenant, resolveTenant, tenantHosts,
-  tenantPlacement, throwIfProblems, validateOffering, Values,
+  ChartRenderer, defaultRenderer, DependencySpec, loadChart, NameClaims, objectIdentity, OfferingSpec, plainSpec, planProviderBinding,
+  planTenantObjects, PROVIDER_BINDING_NAME, ProviderIdentity, providerIdentity, providerNamespace, renderTenantChart, ResolvedTenant,
+  resolveTenant, tenantHosts, tenantPlacement, throwIfProblems, validateOffering, Values,
 } from '../core';
 import { ChartDeployment, registerChart } from './chart';
 import { registerObjects, validated } from './emit';
@@ -93,7 +93,7 @@ export class TenantInstance extends pulumi.ComponentResource {
       const tenant = resolveTenant(spec, { ...args, name: args.tenantName ?? name }, {
         chart: loaded, existingTenants: component ? component.tenantNames : [],
       });
-      const rendered = args.renderer === false ? [] : renderTenantChart(tenant, loaded, args.renderer ?? new HelmRenderer());
+      const rendered = args.renderer === false ? [] : renderTenantChart(tenant, loaded, args.renderer ?? defaultRenderer());
       const served = tenantHosts(rendered);
       throwIfProblems(`tenant "${tenant.name}" of offering "${spec.name}" cannot be added`, component?._hostProblems(tenant.name, served) ?? []);
       return { resolved: tenant, chart: loaded, chartObjects: rendered, hosts: served };
