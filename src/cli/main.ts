@@ -246,6 +246,8 @@ changes), and checks the guardrails. Exits 1 when a check fails.
   --tenant T        only this tenant (default: every tenant namespace of O)
   --report DIR      write <tenant>.json and <tenant>.md (check, expected,
                     observed, evidence) for auditors
+  --provider NAME   the provider ServiceAccount in <O>-system to attack as, when
+                    the offering has several (default: the only one, else provider)
   --kubeconfig F    cluster-admin credentials (default: $KUBECONFIG, else ~/.kube/config)
   --context NAME    a context of that kubeconfig`;
 
@@ -258,15 +260,19 @@ const verify: Command = {
       offering: { type: 'string' },
       tenant: { type: 'string' },
       report: { type: 'string' },
+      provider: { type: 'string' },
       kubeconfig: { type: 'string' },
       context: { type: 'string' },
     });
     if (values.help) return help(io, VERIFY_USAGE);
+    if (values.provider !== undefined) dnsLabel('--provider', values.provider);
     if (!values.offering) throw new UsageError('--offering is required: name the offering, e.g. --offering shop');
     dnsLabel('--offering', values.offering);
     if (values.tenant !== undefined) dnsLabel('--tenant', values.tenant);
     const admin = KubeClient.fromKubeconfig(values.kubeconfig ?? defaultKubeconfig(io.env), values.context);
-    const reports = await verifyOffering({ admin, offering: values.offering, tenant: values.tenant, reportDir: values.report });
+    const reports = await verifyOffering({
+      admin, offering: values.offering, tenant: values.tenant, reportDir: values.report, provider: values.provider,
+    });
     for (const report of reports) {
       const failed = report.checks.filter((c) => !c.passed);
       io.stdout(`${report.passed ? 'PASS' : 'FAIL'} tenant ${report.tenant} (${report.namespace}): ${report.checks.length - failed.length}/${report.checks.length} checks passed\n`);

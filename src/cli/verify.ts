@@ -51,6 +51,11 @@ export interface VerifyOptions {
   readonly reportDir?: string;
   /** Lifetime of the tokens verify issues itself. @default 600 */
   readonly tokenSeconds?: number;
+  /**
+   * The provider ServiceAccount in `<offering>-system` to attack as, when the offering has several.
+   * @default - the only one, else "provider"
+   */
+  readonly provider?: string;
 }
 
 /** Refusals come as 403 (RBAC, Pod Security, quota) or 422 (admission policies); `reason` must match the message. */
@@ -88,7 +93,7 @@ export async function verifyOffering(options: VerifyOptions): Promise<TenantRepo
       : `tenant "${options.tenant}" of offering "${offering}" has no namespace ${tenantNamespace(offering, options.tenant)} on ${admin.server}: check the name or apply its output`);
   }
   const seconds = options.tokenSeconds ?? 600;
-  const provider = await identityClient(admin, providerNamespace(offering), await accessAccount(admin, providerNamespace(offering), 'provider'), seconds);
+  const provider = await identityClient(admin, providerNamespace(offering), await accessAccount(admin, providerNamespace(offering), 'provider', options.provider), seconds);
   const reports: TenantReport[] = [];
   for (const { tenant, namespace } of chosen) {
     const consumerAccount = await accessAccount(admin, namespace, 'consumer');
@@ -132,12 +137,23 @@ async function planPlacement(admin: KubeClient, namespace: string): Promise<Plac
 interface Placement { nodeSelector?: Record<string, string>; tolerations?: unknown[] }
 
 /** The one ServiceAccount of saasplane's `kind` identity in `namespace`. */
-async function accessAccount(admin: KubeClient, namespace: string, kind: 'provider' | 'consumer'): Promise<string> {
+async function accessAccount(admin: KubeClient, namespace: string, kind: 'provider' | 'consumer', chosen?: string): Promise<string> {
   const names = await accessAccounts(admin, namespace, kind);
+  if (chosen !== undefined) {
+    if (!names.includes(chosen)) {
+      throw new VerifyError(`no ${kind} identity "${chosen}" in namespace ${namespace}: choose one of ${names.map((n) => `"${n}"`).join(', ') || '(none)'}`);
+    }
+    return chosen;
+  }
+  // several provider identities (a team and a pipeline): the default one, unless one is chosen
+  if (kind === 'provider' && names.length > 1 && names.includes('provider')) {
+    return 'provider';
+  }
   if (names.length !== 1) {
     throw new VerifyError(names.length === 0
       ? `no ${kind} identity in namespace ${namespace} (a ServiceAccount labelled ${LABEL_ACCESS}=${kind}): add a ${kind === 'provider' ? 'ProviderAccess' : 'ConsumerAccess'} and apply it before verifying`
-      : `namespace ${namespace} has several ${kind} identities (${names.join(', ')}): verify attacks as one of each; keep one per tenant, or verify with --tenant on a copy`);
+      : `namespace ${namespace} has several ${kind} identities (${names.join(', ')}): verify attacks as one of each; `
+        + (kind === 'provider' ? 'choose one with --provider NAME' : 'keep one per tenant, or verify with --tenant on a copy'));
   }
   return names[0];
 }

@@ -2,7 +2,7 @@
 // directory, and rendering one release. Rendering is a pure function of its request, so
 // caching and parallel rendering can wrap `ChartRenderer` without touching the front-ends.
 import { spawnSync } from 'child_process';
-import { createHash } from 'crypto';
+import { createHash, randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -196,17 +196,19 @@ function unpackOnce(key: string, unpack: (dir: string) => void): string {
 
 function digestDirectory(directory: string): string {
   const hash = createHash('sha256');
-  const walk = (dir: string, rel: string): void => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) {
-        walk(full, `${rel}${entry.name}/`);
-      } else if (entry.isFile()) {
-        hash.update(`${rel}${entry.name}\0`).update(fs.readFileSync(full)).update('\0');
+  // symbolic links are followed, as helm follows them (a subchart linked from elsewhere is part of the chart)
+  const walk = (dir: string, rel: string, depth: number): void => {
+    for (const name of fs.readdirSync(dir).sort((a, b) => a.localeCompare(b))) {
+      const full = path.join(dir, name);
+      const stat = fs.statSync(full, { throwIfNoEntry: false });
+      if (stat?.isDirectory() && depth < 32) {
+        walk(full, `${rel}${name}/`, depth + 1);
+      } else if (stat?.isFile()) {
+        hash.update(`${rel}${name}\0`).update(fs.readFileSync(full)).update('\0');
       }
     }
   };
-  walk(directory, '');
+  walk(directory, '', 0);
   return hash.digest('hex');
 }
 
@@ -363,8 +365,12 @@ export class DiskRenderCache implements ChartRenderer {
     if (rendererId === undefined) {
       return this.inner.render(request);
     }
+    if (!rendersDeterministically(request.chart)) {
+      return this.inner.render(request); // a fresh password or certificate on every render must stay fresh
+    }
     const key = createHash('sha256')
-      .update(JSON.stringify(['saasplane-render/1', rendererId, request.chart.digest, request.releaseName, request.namespace, request.kubeVersion, request.values]))
+      .update(JSON.stringify([CACHE_FORMAT, rendererId, request.chart.digest, request.releaseName, request.namespace, request.kubeVersion,
+        request.values]))
       .digest('hex');
     const file = path.join(this.directory, key.slice(0, 2), `${key}.json`);
     try {
@@ -378,10 +384,21 @@ export class DiskRenderCache implements ChartRenderer {
     }
     const objects = this.inner.render(request);
     this.misses++;
+    const text = JSON.stringify(objects);
+    // JSON has no .inf or .nan: such output is not kept, so a warm run writes what a cold one does
+    if (!sameAfterJson(objects, text)) {
+      return objects;
+    }
     try {
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      const staging = `${file}.${process.pid}.tmp`;
-      fs.writeFileSync(staging, JSON.stringify(objects));
+      // private to the user (rendered Secrets may be in it); the staging file is created, never followed
+      fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+      const staging = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+      const fd = fs.openSync(staging, 'wx', 0o600);
+      try {
+        fs.writeFileSync(fd, text);
+      } finally {
+        fs.closeSync(fd);
+      }
       fs.renameSync(staging, file);
     } catch {
       // a read-only or full cache only costs the next synthesis a render
@@ -390,30 +407,93 @@ export class DiskRenderCache implements ChartRenderer {
   }
 }
 
+/** Bumped when what an entry holds or how it is parsed changes. */
+const CACHE_FORMAT = 'saasplane-render/2';
+
+const ENTRY = /^[0-9a-f]{64}\.json$/;
+const SHARD = /^[0-9a-f]{2}$/;
+
+/** Template functions whose output differs from one render to the next (or depends on the cluster). */
+const NONDETERMINISTIC = /\b(rand(Alpha|Numeric|AlphaNum|Ascii|Int|Bytes)?|genPrivateKey|genCA|genCAWithKey|genSelfSignedCert\w*|genSignedCert\w*|derivePassword|uuidv4|now|lookup|shuffle)\b/;
+const deterministicCharts = new Map<string, boolean>();
+
+/** False when a chart's templates (its subcharts' included) call a function whose output changes between renders. */
+function rendersDeterministically(chart: LoadedChart): boolean {
+  let deterministic = deterministicCharts.get(chart.digest);
+  if (deterministic === undefined) {
+    deterministic = true;
+    const walk = (dir: string, depth: number): void => {
+      for (const name of fs.readdirSync(dir)) {
+        const full = path.join(dir, name);
+        const stat = fs.statSync(full, { throwIfNoEntry: false });
+        if (stat?.isDirectory() && depth < 32) walk(full, depth + 1);
+        else if (stat?.isFile() && /\.(tpl|yaml|yml|txt)$/.test(name) && callsNondeterministic(fs.readFileSync(full, 'utf8'))) deterministic = false;
+      }
+    };
+    walk(chart.directory, 0);
+    deterministicCharts.set(chart.digest, deterministic);
+  }
+  return deterministic;
+}
+
+/** True when a template action (`{{ ... }}`) of `text` calls one of those functions. */
+function callsNondeterministic(text: string): boolean {
+  for (const action of text.matchAll(/\{\{([\s\S]*?)\}\}/g)) {
+    if (NONDETERMINISTIC.test(action[1])) return true;
+  }
+  return false;
+}
+
+/** True when `objects` read back from their JSON `text` are equal (no non-finite numbers). */
+function sameAfterJson(objects: unknown, text: string): boolean {
+  return isDeepEqualJson(objects, JSON.parse(text));
+}
+
+function isDeepEqualJson(a: unknown, b: unknown): boolean {
+  if (typeof a === 'number' && !Number.isFinite(a)) return false;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return a === b || (a === undefined && b === null);
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const left = a as Record<string, unknown>;
+  const right = b as Record<string, unknown>;
+  const keys = Object.keys(left).filter((k) => left[k] !== undefined);
+  return keys.length === Object.keys(right).length && keys.every((k) => isDeepEqualJson(left[k], right[k]));
+}
+
 /** Entries and bytes in the render cache. */
 export function renderCacheUsage(directory = renderCacheDirectory()): RenderCacheUsage {
   let entries = 0;
   let bytes = 0;
-  if (fs.existsSync(directory)) {
-    for (const shard of fs.readdirSync(directory)) {
-      const shardPath = path.join(directory, shard);
-      if (!fs.statSync(shardPath).isDirectory()) continue;
-      for (const entry of fs.readdirSync(shardPath)) {
-        if (entry.endsWith('.json')) {
-          entries++;
-          bytes += fs.statSync(path.join(shardPath, entry)).size;
-        }
-      }
-    }
+  for (const file of cacheEntries(directory)) {
+    entries++;
+    bytes += fs.statSync(file).size;
   }
   return { directory, entries, bytes };
 }
 
-/** Empties the render cache; returns what it held. */
+/**
+ * Removes the render cache's entries and nothing else (the folder may be one the user named, so
+ * only `<2 hex>/<64 hex>.json` files and their emptied shard folders go); returns what it held.
+ */
 export function clearRenderCache(directory = renderCacheDirectory()): RenderCacheUsage {
   const usage = renderCacheUsage(directory);
-  fs.rmSync(directory, { recursive: true, force: true });
+  for (const file of cacheEntries(directory)) {
+    fs.rmSync(file, { force: true });
+  }
+  for (const shard of fs.existsSync(directory) ? fs.readdirSync(directory).filter((n) => SHARD.test(n)) : []) {
+    try {
+      fs.rmdirSync(path.join(directory, shard)); // only when empty
+    } catch {
+      // holds something that is not ours: leave it
+    }
+  }
   return usage;
+}
+
+/** The entry files of a render cache folder. */
+function cacheEntries(directory: string): string[] {
+  if (!fs.existsSync(directory)) return [];
+  return fs.readdirSync(directory).filter((n) => SHARD.test(n) && fs.lstatSync(path.join(directory, n)).isDirectory())
+    .flatMap((shard) => fs.readdirSync(path.join(directory, shard)).filter((n) => ENTRY.test(n)).map((n) => path.join(directory, shard, n)));
 }
 
 /** The renderer used when none is given: helm behind the render cache, unless `SAASPLANE_CACHE=off`. */

@@ -187,7 +187,9 @@ function shadowingProblems(tenant: ResolvedTenant, chartObjects: readonly KubeOb
   const problems: string[] = [];
   for (const object of chartObjects) {
     const key = `${object.kind}/${object.metadata.name}`;
-    if (ours.has(key)) {
+    // every provider identity's binding is `saasplane-provider[.<namespace>.<serviceAccount>]`
+    const providerBinding = object.kind === 'RoleBinding' && String(object.metadata.name).startsWith(`${PROVIDER_BINDING_NAME}.`);
+    if (ours.has(key) || providerBinding) {
       problems.push(`the chart renders ${object.kind} "${object.metadata.name}", the name of one of saasplane's own objects in the tenant namespace: applied, it would replace it; rename it in the chart`);
     } else if (seen.has(key)) {
       problems.push(`the chart renders ${object.kind} "${object.metadata.name}" twice: applied, one would replace the other; give each object its own name`);

@@ -1,5 +1,5 @@
 import * as pulumi from '@pulumi/pulumi';
-import { planProviderShared, ProviderIdentity, providerIdentity, providerNamespace, validateProviderAccess } from '../core';
+import { planProviderShared, ProviderIdentity, providerIdentity, providerNamespace, throwIfProblems, validateProviderAccess } from '../core';
 import { registerObjects, validated } from './emit';
 import type { SaaSOffering } from './saas-offering';
 
@@ -24,6 +24,8 @@ export interface ProviderAccessArgs {
 export class ProviderAccess extends pulumi.ComponentResource {
   /** Names of the provider's ServiceAccount and roles. */
   public readonly identity: ProviderIdentity;
+  /** The resource name this access was given. */
+  public readonly accessName: string;
   /** `<namespace>/<serviceAccount>` of the provider identity. */
   public readonly serviceAccount: pulumi.Output<string>;
 
@@ -31,8 +33,17 @@ export class ProviderAccess extends pulumi.ComponentResource {
     const offeringName = args.offering.spec.name;
     const namespace = args.namespace ?? providerNamespace(offeringName);
     const serviceAccount = args.serviceAccountName ?? 'provider';
-    validated(args.offering, () => validateProviderAccess(name, namespace, serviceAccount));
+    validated(args.offering, () => {
+      validateProviderAccess(name, namespace, serviceAccount);
+      const existing = args.offering._providerFor(namespace, serviceAccount);
+      // the roles, bindings and admission policy are named after the identity: two would own the same objects
+      throwIfProblems(`provider access "${name}" cannot be added`, existing ? [
+        `offering "${offeringName}" already has the provider access "${existing.accessName}" for the ServiceAccount ${namespace}/${serviceAccount}: `
+        + 'use it, or give this one another serviceAccountName or namespace',
+      ] : []);
+    });
     super('saasplane:index:ProviderAccess', name, {}, opts);
+    this.accessName = name;
     this.identity = providerIdentity(offeringName, namespace, serviceAccount);
     const defaultNamespace = namespace === providerNamespace(offeringName);
     registerObjects(name, planProviderShared(this.identity, args.createNamespace ?? !defaultNamespace, args.offering.spec.podSecurity,

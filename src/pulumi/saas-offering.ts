@@ -71,6 +71,11 @@ export class SaaSOffering extends pulumi.ComponentResource {
     this.members.addTenant(tenant, tenant.tenantName, hosts);
   }
 
+  /** @internal the provider access of this offering already holding the ServiceAccount `namespace/serviceAccount` */
+  public _providerFor(namespace: string, serviceAccount: string): ProviderAccess | undefined {
+    return this.members.providers.find((p) => p.identity.namespace === namespace && p.identity.serviceAccount === serviceAccount);
+  }
+
   /** @internal called by ProviderAccess */
   public _registerProvider(provider: ProviderAccess): void {
     this.members.addProvider(provider);

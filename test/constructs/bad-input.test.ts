@@ -209,6 +209,15 @@ describe('found by the fuzzing suite', () => {
   });
 });
 
+test('fails when a chart renders the RoleBinding of any provider identity (saasplane-provider.<namespace>.<serviceAccount>)', () => {
+  const app = new SaaSApp({ outdir: tempDir() });
+  const binding = 'apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: saasplane-provider.shop-system.deployer\n'
+    + 'roleRef: { apiGroup: rbac.authorization.k8s.io, kind: Role, name: r }\nsubjects: []\n';
+  const offering = new SaaSOffering(app, 'tiny', { chart: ChartSource.fromDirectory(chartWith({ 'templates/rb.yaml': binding })), plans: tinyPlans });
+  expect(captureError(() => offering.addTenant('acme', { plan: 'small' })).message)
+    .toContain('the chart renders RoleBinding "saasplane-provider.shop-system.deployer", the name of one of saasplane\'s own objects');
+});
+
 describe('label maps are validated where they enter', () => {
   test.each([
     ['plan nodeSelector', { plans: { ...shop.plans, small: { ...shop.plans.small, nodeSelector: { 'pool/': 'x' } } } },

@@ -6,7 +6,7 @@ import { captureError } from './fixtures';
 import { shop } from '../../examples/offering';
 import { main } from '../../src/cli';
 import { SaaSApp, SaaSOffering } from '../../src/constructs';
-import { ChartRenderer, clearRenderCache, defaultRenderer, DiskRenderCache, HelmRenderer, RenderRequest, renderCacheUsage } from '../../src/core';
+import { ChartRenderer, ChartSource, clearRenderCache, defaultRenderer, DiskRenderCache, HelmRenderer, RenderRequest, renderCacheUsage } from '../../src/core';
 import { hosted, tempDir } from '../constructs/fixtures';
 
 /** helm, counting the releases it renders. */
@@ -105,6 +105,52 @@ describe('DiskRenderCache', () => {
   });
 });
 
+describe('DiskRenderCache keeps only what renders the same again', () => {
+  /** A chart of one ConfigMap whose data is `body` (template text). */
+  const chart = (body: string) => {
+    const dir = tempDir();
+    fs.mkdirSync(path.join(dir, 'templates'));
+    fs.writeFileSync(path.join(dir, 'Chart.yaml'), 'apiVersion: v2\nname: tiny\nversion: 0.1.0\n');
+    fs.writeFileSync(path.join(dir, 'templates', 'cm.yaml'), `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n${body}`);
+    return dir;
+  };
+  const render = (dir: string, cacheDir: string) => {
+    const helm = new CountingHelm();
+    const app = new SaaSApp({ outdir: tempDir() });
+    new SaaSOffering(app, 'tiny', { chart: ChartSource.fromDirectory(dir), plans: { small: { quota: { cpu: '1', memory: '1Gi' } } }, renderer: new DiskRenderCache(helm, cacheDir) })
+      .addTenant('acme', { plan: 'small' });
+    return { helm, files: app.synthFiles() };
+  };
+
+  test('a chart that generates passwords (randAlphaNum) renders every time and is never stored', () => {
+    const cacheDir = tempDir();
+    const dir = chart('  password: {{ randAlphaNum 16 | quote }}\n');
+    render(dir, cacheDir);
+    expect([render(dir, cacheDir).helm.rendered, renderCacheUsage(cacheDir).entries]).toEqual([['acme'], 0]);
+  });
+
+  test('entries are private to the user (0600 in 0700 folders)', () => {
+    const cacheDir = tempDir();
+    render(chart('  a: "1"\n'), cacheDir);
+    const shard = fs.readdirSync(cacheDir)[0];
+    const permissions = (file: string) => (fs.statSync(file).mode % 0o1000).toString(8);
+    expect(permissions(path.join(cacheDir, shard))).toBe('700');
+    expect(permissions(path.join(cacheDir, shard, fs.readdirSync(path.join(cacheDir, shard))[0]))).toBe('600');
+  });
+
+  test('a file reached through a symbolic link (a linked subchart) is part of the chart\'s digest', () => {
+    const cacheDir = tempDir();
+    const library = tempDir();
+    fs.writeFileSync(path.join(library, '_value.tpl'), '{{- define "value" -}}one{{- end -}}');
+    const dir = chart('  a: {{ include "value" . | quote }}\n');
+    fs.symlinkSync(path.join(library, '_value.tpl'), path.join(dir, 'templates', '_value.tpl'));
+    expect(render(dir, cacheDir).files.get(path.join('tiny', 'acme', '30-app.yaml'))).toContain('a: one');
+    fs.writeFileSync(path.join(library, '_value.tpl'), '{{- define "value" -}}two{{- end -}}');
+    const second = render(dir, cacheDir);
+    expect([second.helm.rendered, second.files.get(path.join('tiny', 'acme', '30-app.yaml'))!.includes('a: two')]).toEqual([['acme'], true]);
+  });
+});
+
 describe('saasplane cache', () => {
   const run = async (args: string[], env: NodeJS.ProcessEnv) => {
     const out: string[] = [];
@@ -123,6 +169,17 @@ describe('saasplane cache', () => {
     expect((await run(['cache', 'clear'], { SAASPLANE_CACHE: dir })).stdout).toMatch(/^cleared .* \(2 renders, /);
     expect(renderCacheUsage(dir).entries).toBe(0);
     expect(clearRenderCache(dir).entries).toBe(0);
+  });
+
+  test('clear removes only cache entries from the folder it is given (SAASPLANE_CACHE=$HOME would not empty the home folder)', async () => {
+    const dir = tempDir();
+    synthesize(new DiskRenderCache(new CountingHelm(), dir));
+    fs.writeFileSync(path.join(dir, 'precious.txt'), 'keep');
+    fs.mkdirSync(path.join(dir, 'ab'));
+    fs.writeFileSync(path.join(dir, 'ab', 'notes.json'), 'keep');
+    expect((await run(['cache', 'clear'], { SAASPLANE_CACHE: dir })).code).toBe(0);
+    expect(fs.readdirSync(dir).sort()).toEqual(['ab', 'precious.txt']);
+    expect(fs.readdirSync(path.join(dir, 'ab'))).toEqual(['notes.json']);
   });
 
   test('refuses an unknown subcommand with exit 2', async () => {

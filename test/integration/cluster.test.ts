@@ -212,7 +212,13 @@ describeCluster('the example on a real cluster', () => {
     const privileged = await cluster.kubectl(['create', '--dry-run=server', '-f', '-', ...as], { input: tenantNamespace('privileged') });
     expect(privileged.code).not.toBe(0);
     expect(privileged.stderr).toContain("ValidatingAdmissionPolicy 'saasplane-shop-provider-namespaces.shop-system.deployer'");
-  }, 120_000);
+    // every check of the threat model, attacked as the second identity, and still as the default one
+    for (const provider of ['deployer', undefined]) {
+      const [report] = await verifyOffering({ admin: cluster.client, offering: 'shop', tenant: 'acme', provider });
+      expect(report.checks.filter((c) => !c.passed).map((c) => `${c.id}: ${c.observed}`)).toEqual([]);
+      expect(report.checks.length).toBeGreaterThan(80);
+    }
+  }, 180_000);
 });
 
 function listFiles(dir: string): string[] {

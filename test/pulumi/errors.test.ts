@@ -120,6 +120,17 @@ describe('errors that need the offering or earlier tenants', () => {
     await settle();
   });
 
+  test('a second provider access for the same ServiceAccount is a ResourceError of the offering (issue 10)', async () => {
+    const offering = new saasPulumi.SaaSOffering('shop', shop, recorded);
+    new saasPulumi.ProviderAccess('provider', { offering }, recorded);
+    new saasPulumi.ProviderAccess('ci', { offering, serviceAccountName: 'deployer' }, recorded);
+    const error = errorOf(() => new saasPulumi.ProviderAccess('again', { offering }, recorded));
+    expect(error).toBeInstanceOf(pulumi.ResourceError);
+    expect(error.message).toBe('provider access "again" cannot be added: offering "shop" already has the provider access "provider" for the ServiceAccount '
+      + 'shop-system/provider: use it, or give this one another serviceAccountName or namespace');
+    await settle();
+  });
+
   test('a consumer access that would be the same objects as another one is a ResourceError of its tenant (issue 9)', async () => {
     const tenant = new saasPulumi.TenantInstance('acme', { offering: shop, plan: 'small', renderer: false }, recorded);
     new saasPulumi.ConsumerAccess('users', { tenant, name: 'team' });
