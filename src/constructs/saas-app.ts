@@ -54,9 +54,9 @@ export class SaaSApp extends App {
     const objectsByFile = new Map<string, ApiObject[]>();
     const owners = new Map<string, string>();
     const duplicates: string[] = [];
-    let dependencies = false;
+    const dependants: IConstruct[] = [];
     const visit = (construct: IConstruct, file: string | undefined): void => {
-      dependencies ||= construct.node.dependencies.length > 0;
+      if (construct.node.dependencies.length > 0) dependants.push(construct);
       for (const error of construct.node.validate()) {
         errors.push(`[${construct.node.path}] ${error}`);
       }
@@ -89,9 +89,20 @@ export class SaaSApp extends App {
     if (errors.length > 0) {
       throw new Error(`Validation failed with the following errors:\n  ${errors.join('\n  ')}`);
     }
-    if (dependencies) {
-      // as the stock App: an object comes after the objects it depends on (addDependency); the
-      // graph is built only when some construct declares a dependency
+    if (dependants.length > 0) {
+      // as the stock App: an object comes after the objects it depends on (addDependency), and a
+      // dependency of or on any construct is one of or on every ApiObject under it; the graph is
+      // built only when some construct declares a dependency
+      for (const source of dependants) {
+        const sources = source.node.findAll().filter((c) => c instanceof ApiObject);
+        for (const target of source.node.dependencies) {
+          for (const object of target.node.findAll().filter((c) => c instanceof ApiObject)) {
+            for (const dependant of sources) {
+              if (dependant !== object) dependant.node.addDependency(object);
+            }
+          }
+        }
+      }
       const order = new Map(new DependencyGraph(this.node).topology().map((c, i) => [c, i]));
       for (const objects of objectsByFile.values()) {
         objects.sort((a, b) => order.get(a)! - order.get(b)!);

@@ -2,6 +2,7 @@
 // to the API server as they are, and SaaSApp must keep what the stock cdk8s App guarantees.
 import * as path from 'path';
 import { ApiObject, Chart } from 'cdk8s';
+import { Construct } from 'constructs';
 import * as YAML from 'yaml';
 import { exampleOffering, hosted, tempDir } from './fixtures';
 import { shop } from '../../examples/offering';
@@ -61,5 +62,19 @@ describe('issue 10 defects', () => {
     first.addDependency(second);
     const names = YAML.parseAllDocuments(app.synthFiles().get('extra.k8s.yaml')!).map((d) => d.toJS().metadata.name);
     expect(names).toEqual(['second', 'first']);
+  });
+
+  test('a dependency on a group of objects orders every object of the group first, as the stock App does', () => {
+    const app = new SaaSApp({ outdir: tempDir() });
+    const chart = new Chart(app, 'extra');
+    const first = new ApiObject(chart, 'first', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'first' } });
+    const group = new Construct(chart, 'group');
+    new ApiObject(group, 'second', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'second' } });
+    new ApiObject(group, 'third', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'third' } });
+    first.addDependency(group);
+    const names = YAML.parseAllDocuments(app.synthFiles().get('extra.k8s.yaml')!).map((d) => d.toJS().metadata.name);
+    expect(names).toEqual(['second', 'third', 'first']);
+    // and a second synthesis gives the same
+    expect(YAML.parseAllDocuments(app.synthFiles().get('extra.k8s.yaml')!).map((d) => d.toJS().metadata.name)).toEqual(names);
   });
 });
