@@ -76,8 +76,12 @@ export interface LoadedChart {
 
 /** The directory saasplane caches fetched and unpacked charts in. */
 export function chartCacheDirectory(): string {
-  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
-  return path.join(base, 'saasplane', 'charts');
+  return path.join(saasplaneCacheDirectory(), 'charts');
+}
+
+/** `$XDG_CACHE_HOME/saasplane`, else `~/.cache/saasplane`: the charts and renders saasplane keeps. */
+function saasplaneCacheDirectory(env: NodeJS.ProcessEnv = process.env): string {
+  return path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'saasplane');
 }
 
 /** Fetches (if needed) and reads a chart. Throws when the chart cannot be found. */
@@ -196,20 +200,37 @@ function unpackOnce(key: string, unpack: (dir: string) => void): string {
 
 function digestDirectory(directory: string): string {
   const hash = createHash('sha256');
-  // symbolic links are followed, as helm follows them (a subchart linked from elsewhere is part of the chart)
+  for (const file of chartFiles(directory)) {
+    hash.update(`${file}\0`).update(fs.readFileSync(path.join(directory, file))).update('\0');
+  }
+  return hash.digest('hex');
+}
+
+/**
+ * The files of a chart directory, as sorted paths relative to it. Symbolic links are followed, as
+ * helm follows them (a subchart linked from elsewhere is part of the chart), at most 32 levels deep.
+ */
+function chartFiles(directory: string): string[] {
+  const files: string[] = [];
   const walk = (dir: string, rel: string, depth: number): void => {
     for (const name of fs.readdirSync(dir).sort((a, b) => a.localeCompare(b))) {
-      const full = path.join(dir, name);
-      const stat = fs.statSync(full, { throwIfNoEntry: false });
+      const stat = fs.statSync(path.join(dir, name), { throwIfNoEntry: false });
       if (stat?.isDirectory() && depth < 32) {
-        walk(full, `${rel}${name}/`, depth + 1);
+        walk(path.join(dir, name), `${rel}${name}/`, depth + 1);
       } else if (stat?.isFile()) {
-        hash.update(`${rel}${name}\0`).update(fs.readFileSync(full)).update('\0');
+        files.push(`${rel}${name}`);
       }
     }
   };
   walk(directory, '', 0);
-  return hash.digest('hex');
+  return files;
+}
+
+/** The cache key of a render request: everything its output depends on, after `context` (a format, a renderer). */
+function requestKey(request: RenderRequest, ...context: unknown[]): string {
+  return createHash('sha256')
+    .update(JSON.stringify([...context, request.chart.digest, request.releaseName, request.namespace, request.kubeVersion, request.values]))
+    .digest('hex');
 }
 
 /** Everything the rendered output depends on. */
@@ -305,9 +326,7 @@ export class CachingRenderer implements ChartRenderer {
   }
 
   public render(request: RenderRequest): RenderedObject[] {
-    const key = createHash('sha256')
-      .update(JSON.stringify([request.chart.digest, request.releaseName, request.namespace, request.kubeVersion, request.values]))
-      .digest('hex');
+    const key = requestKey(request);
     let result = this.results.get(key);
     if (!result) {
       try {
@@ -326,8 +345,7 @@ export class CachingRenderer implements ChartRenderer {
 
 /** Where rendered charts are cached: `SAASPLANE_CACHE`, else `$XDG_CACHE_HOME/saasplane/renders` (`~/.cache/...`). */
 export function renderCacheDirectory(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
-  return env.SAASPLANE_CACHE && env.SAASPLANE_CACHE !== 'off' ? env.SAASPLANE_CACHE : path.join(base, 'saasplane', 'renders');
+  return env.SAASPLANE_CACHE && env.SAASPLANE_CACHE !== 'off' ? env.SAASPLANE_CACHE : path.join(saasplaneCacheDirectory(env), 'renders');
 }
 
 /** How much the render cache holds. */
@@ -368,10 +386,7 @@ export class DiskRenderCache implements ChartRenderer {
     if (!rendersDeterministically(request.chart)) {
       return this.inner.render(request); // a fresh password or certificate on every render must stay fresh
     }
-    const key = createHash('sha256')
-      .update(JSON.stringify([CACHE_FORMAT, rendererId, request.chart.digest, request.releaseName, request.namespace, request.kubeVersion,
-        request.values]))
-      .digest('hex');
+    const key = requestKey(request, CACHE_FORMAT, rendererId);
     const file = path.join(this.directory, key.slice(0, 2), `${key}.json`);
     try {
       const cached = JSON.parse(fs.readFileSync(file, 'utf8')) as RenderedObject[];
@@ -386,7 +401,7 @@ export class DiskRenderCache implements ChartRenderer {
     this.misses++;
     const text = JSON.stringify(objects);
     // JSON has no .inf or .nan: such output is not kept, so a warm run writes what a cold one does
-    if (!sameAfterJson(objects, text)) {
+    if (!isDeepEqualJson(objects, JSON.parse(text))) {
       return objects;
     }
     try {
@@ -421,16 +436,8 @@ const deterministicCharts = new Map<string, boolean>();
 function rendersDeterministically(chart: LoadedChart): boolean {
   let deterministic = deterministicCharts.get(chart.digest);
   if (deterministic === undefined) {
-    deterministic = true;
-    const walk = (dir: string, depth: number): void => {
-      for (const name of fs.readdirSync(dir)) {
-        const full = path.join(dir, name);
-        const stat = fs.statSync(full, { throwIfNoEntry: false });
-        if (stat?.isDirectory() && depth < 32) walk(full, depth + 1);
-        else if (stat?.isFile() && /\.(tpl|yaml|yml|txt)$/.test(name) && callsNondeterministic(fs.readFileSync(full, 'utf8'))) deterministic = false;
-      }
-    };
-    walk(chart.directory, 0);
+    deterministic = !chartFiles(chart.directory)
+      .some((file) => /\.(tpl|yaml|yml|txt)$/.test(file) && callsNondeterministic(fs.readFileSync(path.join(chart.directory, file), 'utf8')));
     deterministicCharts.set(chart.digest, deterministic);
   }
   return deterministic;
@@ -444,11 +451,7 @@ function callsNondeterministic(text: string): boolean {
   return false;
 }
 
-/** True when `objects` read back from their JSON `text` are equal (no non-finite numbers). */
-function sameAfterJson(objects: unknown, text: string): boolean {
-  return isDeepEqualJson(objects, JSON.parse(text));
-}
-
+/** True when `b`, `a` read back from its JSON, equals `a` (false for non-finite numbers, which JSON cannot carry). */
 function isDeepEqualJson(a: unknown, b: unknown): boolean {
   if (typeof a === 'number' && !Number.isFinite(a)) return false;
   if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return a === b || (a === undefined && b === null);

@@ -116,6 +116,11 @@ function labelKeyProblem(key: string): string | undefined {
   return undefined;
 }
 
+/** True when `value` is a label value: empty, or at most 63 letters, digits, '-', '_' and '.' starting and ending alphanumeric. */
+export function isLabelValue(value: unknown): value is string {
+  return typeof value === 'string' && (value === '' || (value.length <= 63 && LABEL_NAME.test(value)));
+}
+
 /**
  * Problems of a map of labels (or of a label selector's matchLabels) the API server would refuse,
  * each naming `field`, the entry and the rule; empty when every key and value is valid.
@@ -133,7 +138,7 @@ export function labelMapProblems(field: string, labels: unknown): string[] {
     if (keyProblem) {
       problems.push(`${field} key ${JSON.stringify(key)} is not a label key: ${keyProblem}`);
     }
-    if (typeof value !== 'string' || (value !== '' && (value.length > 63 || !LABEL_NAME.test(value)))) {
+    if (!isLabelValue(value)) {
       problems.push(`${field} value ${JSON.stringify(value)} of ${JSON.stringify(key)} is not a label value: write a string of ${LABEL_RULES}, or ""`);
     }
   }

@@ -4,8 +4,8 @@ import { throwIfProblems } from './errors';
 import { LoadedChart } from './helm';
 import { ContainerDefaults, DEFAULT_KUBE_VERSION, DependencySpec, MetricsKind, OfferingSpec, PlanSpec, PodSecurityLevel, TenantSpec } from './model';
 import {
-  dnsLabelProblem, isDnsName, labelMapProblems, MAX_OFFERING_NAME_LENGTH, MAX_RELEASE_NAME_LENGTH, maxTenantNameLength, RESERVED_TENANT_NAMES,
-  RESERVED_TENANT_SUFFIX, tenantNamespace,
+  dnsLabelProblem, isDnsName, isLabelValue, labelMapProblems, MAX_OFFERING_NAME_LENGTH, MAX_RELEASE_NAME_LENGTH, maxTenantNameLength,
+  RESERVED_TENANT_NAMES, RESERVED_TENANT_SUFFIX, tenantNamespace,
 } from './names';
 import { parseQuantity, quantityProblem } from './quantity';
 import { schemaProblems } from './schema';
@@ -179,7 +179,7 @@ function planProblems(name: string, plan: PlanSpec, defaults: ResolvedContainerD
     if (t.operator === 'Exists' && t.value) {
       problems.push(`${where} has operator Exists and value ${JSON.stringify(t.value)}: Exists takes no value; remove it or use operator Equal`);
     }
-    if (t.value !== undefined && (String(t.value).length > 63 || !/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(String(t.value)))) {
+    if (t.value !== undefined && !isLabelValue(String(t.value))) {
       problems.push(`${where} value ${JSON.stringify(t.value)} is not a label value: at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit`);
     }
     if (t.operator !== undefined && !['Exists', 'Equal'].includes(t.operator)) {
