@@ -13,9 +13,9 @@ import * as path from 'path';
 import { shop } from '../examples/offering';
 import { ConsumerAccess, ProviderAccess, SaaSApp, SaaSOffering } from '../src/constructs';
 import {
-  ChartRenderer, HelmRenderer, KubeObject, loadChart, planConsumerAccess, planAdmissionGuard, planOfferingNamespace,
-  planProviderBinding, planProviderShared, planRecordingRules, planTenantObjects, providerIdentity, providerNamespace, RenderedObject,
-  RenderRequest, renderTenantChart, resolveTenant, toYaml, validateOffering, writeTreeAtomically,
+  ChartRenderer, HelmRenderer, KubeObject, loadChart, PlannedObject, planConsumer, planOffering, planProvider, planProviderInTenant, planTenant,
+  providerIdentity, providerNamespace, RenderedObject, RenderRequest, renderTenantChart, resolveTenant, TenantFoldersLayout, toYaml, validateOffering,
+  writeTreeAtomically,
 } from '../src/core';
 
 const SIZES = (process.env.BENCH_SIZES ?? '100,1000,5000').split(',').map(Number);
@@ -69,31 +69,38 @@ function runFloor(count: number, outdir: string): void {
   writeTreeAtomically(outdir, floorFiles(count));
 }
 
-/** The same files as the constructs write, planned by the core and serialized one at a time. */
+/**
+ * The same files as the constructs write: the core's tagged plan, placed by the default layout and
+ * serialized one folder at a time, without constructs.
+ */
 function* floorFiles(count: number): Generator<[string, string]> {
   const spec = { ...shop, name: 'shop', maxTenants: undefined };
   validateOffering(spec);
   const chart = loadChart(spec.chart);
   const renderer = new PrerenderedRenderer();
+  const layout = new TenantFoldersLayout();
   const identity = providerIdentity('shop', providerNamespace('shop'));
-  yield ['shop/_shared/00-namespace.yaml', toYaml([planOfferingNamespace(spec)])];
-  yield ['shop/_shared/10-admission.yaml', toYaml(planAdmissionGuard(spec))];
-  yield ['shop/_shared/20-provider-provider.yaml', toYaml(planProviderShared(identity, false, spec.podSecurity, Object.keys(spec.plans)))];
-  yield ['shop/_shared/40-monitoring.yaml', toYaml([planRecordingRules(spec)])];
+  yield* byFile(layout, [...planOffering(spec), ...planProvider(spec, 'provider', identity, false)]);
   const existing = new Set<string>();
   for (let i = 0; i < count; i++) {
     const tenant = resolveTenant(spec, { name: tenantName(i), ...tenantOptions(i) }, { chart, existingTenants: existing });
     existing.add(tenant.name);
-    const app: KubeObject[] = renderTenantChart(tenant, chart, renderer);
-    const planned = planTenantObjects(tenant, app);
-    const dir = `shop/${tenant.name}`;
-    yield [`${dir}/00-namespace.yaml`, toYaml([planned.namespace])];
-    yield [`${dir}/10-guardrails.yaml`, toYaml(planned.guardrails)];
-    yield [`${dir}/20-provider-provider.yaml`, toYaml([planProviderBinding(identity, tenant)])];
-    yield [`${dir}/21-consumer-${tenant.name}-users.yaml`, toYaml(planConsumerAccess(tenant, { name: `${tenant.name}-users` }))];
-    yield [`${dir}/30-app.yaml`, toYaml(app)];
-    yield [`${dir}/40-monitoring.yaml`, toYaml(planned.monitoring)];
+    yield* byFile(layout, [
+      ...planTenant(tenant, renderTenantChart(tenant, chart, renderer)),
+      ...planProviderInTenant(identity, 'provider', tenant),
+      ...planConsumer(tenant, `${tenant.name}-users`, { name: `${tenant.name}-users` }),
+    ]);
   }
+}
+
+/** The files of one owner's planned objects. */
+function byFile(layout: TenantFoldersLayout, planned: PlannedObject[]): Array<[string, string]> {
+  const files = new Map<string, KubeObject[]>();
+  for (const { object, ...tags } of planned) {
+    const file = layout.fileFor({ object, ...tags });
+    files.set(file, [...files.get(file) ?? [], object]);
+  }
+  return [...files].map(([file, objects]) => [file, toYaml(objects)]);
 }
 
 function child(mode: string, count: number): void {

@@ -1,21 +1,14 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { planConsumerAccess, validateAccessFileId, validateConsumerAccess } from '../core';
-import { emitObjects } from './emit';
-import { assertFreeFile, assertFreeId } from './name-claims';
-import { placeInFile, TENANT_FILES } from './output-layout';
+import { ConsumerAccessOptions, ObjectGroup, PlannedObject, planConsumer, validateAccessFileId, validateConsumerAccess } from '../core';
+import { emitPlanned, ownObjectsUnder } from './emit';
+import { assertFreeId, assertFreeAccessId } from './name-claims';
 import type { TenantInstance } from './tenant-instance';
 
-/** Properties of a {@link ConsumerAccess}. */
-export interface ConsumerAccessProps {
+/** Properties of a {@link ConsumerAccess}: the core's {@link ConsumerAccessOptions} and the tenant. */
+export interface ConsumerAccessProps extends ConsumerAccessOptions {
   /** The tenant whose users this identity serves. */
   readonly tenant: TenantInstance;
-  /** Name of the ServiceAccount, Role and RoleBinding. @default - the construct id */
-  readonly name?: string;
-  /** Users (from the cluster's authenticator, e.g. OIDC) bound to the role as well. @default - none */
-  readonly users?: string[];
-  /** Groups bound to the role as well. @default - none */
-  readonly groups?: string[];
 }
 
 /**
@@ -28,19 +21,23 @@ export class ConsumerAccess extends Chart {
   public readonly serviceAccountName: string;
   /** The tenant namespace. */
   public readonly namespaceName: string;
+  /** The planned ServiceAccount, Role and RoleBinding, as emitted. */
+  public readonly planned: readonly PlannedObject[];
 
   constructor(scope: Construct, id: string, props: ConsumerAccessProps) {
     const name = props.name ?? id;
+    const tenant = props.tenant;
     validateConsumerAccess(id, name, props.users, props.groups);
     validateAccessFileId('consumer access', id);
     assertFreeId(scope, id, 'consumer access');
-    const file = props.tenant.file(TENANT_FILES.consumerAccess(id));
-    const claimFile = assertFreeFile(scope, file, `consumer access "${id}"`);
-    super(scope, id, { namespace: props.tenant.namespaceName, disableResourceNameHashes: true });
-    claimFile();
+    const claimId = assertFreeAccessId(scope, tenant.tenantName, tenant.offering.offeringName, id);
+    const planned = planConsumer(tenant.resolved, id, { name, users: props.users, groups: props.groups }, tenant.offering.transform);
+    super(scope, id, { namespace: tenant.namespaceName, disableResourceNameHashes: true });
+    claimId();
     this.serviceAccountName = name;
-    this.namespaceName = props.tenant.namespaceName;
-    placeInFile(this, file);
-    emitObjects(this, planConsumerAccess(props.tenant.resolved, { name, users: props.users, groups: props.groups }));
+    this.namespaceName = tenant.namespaceName;
+    this.planned = planned;
+    ownObjectsUnder(this, { offering: tenant.offering.offeringName, tenant: tenant.tenantName, access: id }, ObjectGroup.CONSUMER_ACCESS);
+    emitPlanned(this, planned, false);
   }
 }

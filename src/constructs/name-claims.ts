@@ -37,12 +37,14 @@ export function assertFreeId(scope: IConstruct, id: string, what: string): void 
 }
 
 /**
- * Throws when `file` (a path in the output) differs only in case from a file already planned:
- * on macOS and Windows both would be one file. Returns the claim to record once the construct exists.
+ * Throws when the consumer access id `id` differs only in case from another of the same tenant:
+ * a layout that names files after it (the default does) would write one file on macOS and
+ * Windows. Returns the claim to record once the construct exists.
  */
-export function assertFreeFile(scope: IConstruct, file: string, owner: string): () => void {
-  const names = [`output file "${file.toLowerCase()}"`];
+export function assertFreeAccessId(scope: IConstruct, tenant: string, offering: string, id: string): () => void {
+  const names = [`consumer access id "${id.toLowerCase()}" of tenant "${tenant}" of offering "${offering}"`];
   const claims = appClaims(scope);
-  throwIfProblems(`${owner} cannot be added`, claims.conflicts(names, owner, 'file names that differ only in case are one file on macOS and Windows; choose another id'));
+  const owner = `consumer access "${id}"`;
+  throwIfProblems(`${owner} cannot be added`, claims.conflicts(names, owner, 'ids that differ only in case name one file on macOS and Windows; choose another id'));
   return () => claims.claim(names, owner);
 }

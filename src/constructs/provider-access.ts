@@ -1,25 +1,18 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  planProviderBinding, planProviderShared, ProviderIdentity, providerIdentity, providerNamespace, SaaSplaneError, validateAccessFileId,
-  validateProviderAccess,
+  ObjectGroup, PlannedObject, planProvider, planProviderInTenant, ProviderAccessOptions, ProviderIdentity, providerIdentity, providerNamespace,
+  SaaSplaneError, validateAccessFileId, validateProviderAccess,
 } from '../core';
-import { emitObjects } from './emit';
+import { emitPlanned, ownObjectsUnder } from './emit';
 import { assertFreeId } from './name-claims';
-import { placeInFile, TENANT_FILES, SHARED_FILES } from './output-layout';
 import type { SaaSOffering } from './saas-offering';
 import type { TenantInstance } from './tenant-instance';
 
-/** Properties of a {@link ProviderAccess}. */
-export interface ProviderAccessProps {
+/** Properties of a {@link ProviderAccess}: the core's {@link ProviderAccessOptions} and the offering. */
+export interface ProviderAccessProps extends ProviderAccessOptions {
   /** The offering the provider operates. */
   readonly offering: SaaSOffering;
-  /** Namespace of the provider's ServiceAccount. @default "<offering>-system" */
-  readonly namespace?: string;
-  /** Create that namespace. @default - true, unless it is `<offering>-system`, which the offering creates */
-  readonly createNamespace?: boolean;
-  /** Name of the provider's ServiceAccount. @default "provider" */
-  readonly serviceAccountName?: string;
 }
 
 /**
@@ -31,36 +24,41 @@ export interface ProviderAccessProps {
 export class ProviderAccess extends Chart {
   /** Names of the provider's ServiceAccount and roles. */
   public readonly identity: ProviderIdentity;
+  /** The identity's offering-wide planned objects, as emitted (its bindings in tenants are the tenants' constructs' children). */
+  public readonly planned: readonly PlannedObject[];
   private readonly accessId: string;
+  private readonly offering: SaaSOffering;
 
   constructor(scope: Construct, id: string, props: ProviderAccessProps) {
-    const namespace = props.namespace ?? providerNamespace(props.offering.offeringName);
+    const offering = props.offering;
+    const namespace = props.namespace ?? providerNamespace(offering.offeringName);
     const serviceAccount = props.serviceAccountName ?? 'provider';
     validateProviderAccess(id, namespace, serviceAccount);
     validateAccessFileId('provider access', id);
     assertFreeId(scope, id, 'provider access');
-    const existing = props.offering.providers.find((p) => p.identity.namespace === namespace && p.identity.serviceAccount === serviceAccount);
+    const existing = offering.providers.find((p) => p.identity.namespace === namespace && p.identity.serviceAccount === serviceAccount);
     if (existing) {
       // the roles, bindings and admission policy are named after the identity
       throw new SaaSplaneError(`provider access "${id}" cannot be added`, [
-        `offering "${props.offering.offeringName}" already has the provider access "${existing.node.id}" for the ServiceAccount ${namespace}/${serviceAccount}: `
+        `offering "${offering.offeringName}" already has the provider access "${existing.node.id}" for the ServiceAccount ${namespace}/${serviceAccount}: `
         + 'use it, or give this one another serviceAccountName or namespace',
       ]);
     }
+    const identity = providerIdentity(offering.offeringName, namespace, serviceAccount);
+    const defaultNamespace = namespace === providerNamespace(offering.offeringName);
+    const planned = planProvider(offering.spec, id, identity, props.createNamespace ?? !defaultNamespace, offering.transform);
     super(scope, id, { disableResourceNameHashes: true });
     this.accessId = id;
-    this.identity = providerIdentity(props.offering.offeringName, namespace, serviceAccount);
-    placeInFile(this, props.offering.sharedFile(SHARED_FILES.provider(id)));
-    const defaultNamespace = namespace === providerNamespace(props.offering.offeringName);
-    emitObjects(this, planProviderShared(this.identity, props.createNamespace ?? !defaultNamespace, props.offering.spec.podSecurity,
-      Object.keys(props.offering.spec.plans)));
-    props.offering._registerProvider(this);
+    this.offering = offering;
+    this.identity = identity;
+    this.planned = planned;
+    ownObjectsUnder(this, { offering: offering.offeringName, access: id }, ObjectGroup.PROVIDER_ACCESS);
+    emitPlanned(this, planned, false);
+    offering._registerProvider(this);
   }
 
-  /** @internal adds the RoleBinding into a tenant namespace; called for existing and future tenants */
+  /** @internal adds the RoleBinding into a tenant namespace (construct `<tenant>/ProviderAccess.<id>`); called for existing and future tenants */
   public _bindTenant(tenant: TenantInstance): void {
-    const scope = new Construct(tenant, `ProviderAccess.${this.accessId}`);
-    placeInFile(scope, tenant.file(TENANT_FILES.providerAccess(this.accessId)));
-    emitObjects(scope, [planProviderBinding(this.identity, tenant.resolved)]);
+    emitPlanned(tenant, planProviderInTenant(this.identity, this.accessId, tenant.resolved, this.offering.transform), true);
   }
 }

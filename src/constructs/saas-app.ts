@@ -1,21 +1,40 @@
 import * as path from 'path';
 import { ApiObject, App, AppProps, Chart, DependencyGraph } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { objectIdentity, outdirProblem, SaaSplaneError, toYaml, writeTreeAtomically } from '../core';
-import { fileOf } from './output-layout';
+import {
+  GROUP_WAVES, layoutFileProblem, objectIdentity, OutputLayout, outdirProblem, PlannedObject, SaaSplaneError,
+  TenantFoldersLayout, throwIfProblems, toYaml, writeTreeAtomically,
+} from '../core';
+import { ownerOf, plannedOf } from './emit';
+
+/** Properties of a {@link SaaSApp}. */
+export interface SaaSAppProps extends AppProps {
+  /**
+   * Where each planned object goes, and which other files (a `kustomization.yaml`, a README per
+   * tenant) the output holds.
+   * @default - TenantFoldersLayout: `<offering>/<tenant>/` per tenant, `<offering>/_shared/` per offering
+   */
+  readonly layout?: OutputLayout;
+}
 
 /**
  * A cdk8s `App` that writes the saasplane GitOps layout, `<outdir>/<offering>/<tenant>/` per
- * tenant and `<outdir>/<offering>/_shared/` per offering, in time linear in the number of tenants.
+ * tenant and `<outdir>/<offering>/_shared/` per offering (or the files of another
+ * {@link OutputLayout}), in time linear in the number of tenants.
  *
  * The stock `App.synth()` resolves and validates the whole app once per chart, which is quadratic
  * with one chart per tenant. This app validates the tree once, serializes every `ApiObject` once,
  * and swaps the finished tree into `outdir` (a failed synthesis leaves `outdir` untouched).
- * Charts that are not saasplane's go to `<outdir>/<chart path>.k8s.yaml`.
+ * Objects users add under a saasplane construct go to its owner's `extra` group; charts that are
+ * not saasplane's go to `<outdir>/<chart path>.k8s.yaml`.
  */
 export class SaaSApp extends App {
-  constructor(props: AppProps = {}) {
+  /** The output layout. */
+  public readonly layout: OutputLayout;
+
+  constructor(props: SaaSAppProps = {}) {
     super(props);
+    this.layout = props.layout ?? new TenantFoldersLayout();
   }
 
   /** Synthesizes every chart into `outdir`, replacing its previous content as a whole. */
@@ -29,7 +48,7 @@ export class SaaSApp extends App {
   }
 
   /**
-   * The synthesized tree as file path (relative to `outdir`) to YAML content, without writing it.
+   * The synthesized tree as file path (relative to `outdir`) to content, without writing it.
    * Objects keep the order of the construct tree.
    */
   public synthFiles(): Map<string, string> {
@@ -37,52 +56,103 @@ export class SaaSApp extends App {
   }
 
   /**
-   * Validates the whole tree, then returns the files in path order, each serialized only when it
-   * is consumed so that `synth()` never holds more than one file's objects as JSON.
+   * Validates the whole tree, then returns the files in path order, each object file serialized
+   * only when it is consumed so that `synth()` never holds more than one file's objects as JSON.
    */
   private files(): Iterable<[string, string]> {
-    const objectsByFile = this.objectsByFile();
+    const { objectsByFile, plannedByFile } = this.objectsByFile();
+    const extra = this.extraFiles(objectsByFile, plannedByFile);
+    const paths = [...objectsByFile.keys(), ...extra.keys()].sort();
+    const lowercase = new Map<string, string>();
+    const problems: string[] = [];
+    for (const file of paths) {
+      const other = lowercase.get(file.toLowerCase());
+      if (other) problems.push(`the files "${other}" and "${file}" differ only in case: on macOS and Windows they are one file; give them other names`);
+      lowercase.set(file.toLowerCase(), file);
+    }
+    throwIfProblems('the app cannot be synthesized', problems);
     return (function* generate() {
-      for (const file of [...objectsByFile.keys()].sort()) {
-        yield [file.split('/').join(path.sep), toYaml(objectsByFile.get(file)!.map((o) => o.toJson()))] as [string, string];
+      for (const file of paths) {
+        const objects = objectsByFile.get(file);
+        yield [file.split('/').join(path.sep), objects ? toYaml(objects.map((o) => o.toJson())) : extra.get(file)!] as [string, string];
       }
     })();
   }
 
-  private objectsByFile(): Map<string, ApiObject[]> {
+  /** The layout's files that are not objects, checked: relative paths of their own, with text content. */
+  private extraFiles(objectsByFile: Map<string, ApiObject[]>, plannedByFile: Map<string, PlannedObject[]>): Map<string, string> {
+    const extra = new Map<string, string>();
+    if (!this.layout.extraFiles) {
+      return extra;
+    }
+    const problems: string[] = [];
+    for (const [file, content] of this.layout.extraFiles(plannedByFile)) {
+      const problem = layoutFileProblem(file);
+      if (problem) {
+        problems.push(problem);
+      } else if (objectsByFile.has(file) || extra.has(file)) {
+        problems.push(`the layout returned the extra file "${file}" twice, or a file that holds objects: give each file one purpose`);
+      } else if (typeof content !== 'string') {
+        problems.push(`the layout returned ${typeof content} content for the extra file "${file}": return text`);
+      }
+      extra.set(String(file), content);
+    }
+    throwIfProblems('the output layout is invalid', problems);
+    return extra;
+  }
+
+  private objectsByFile(): { objectsByFile: Map<string, ApiObject[]>; plannedByFile: Map<string, PlannedObject[]> } {
     const errors: string[] = [];
     const objectsByFile = new Map<string, ApiObject[]>();
+    // the plan entries by file, for the layout's extra files only
+    const plannedByFile = new Map<string, PlannedObject[]>();
+    const withPlanned = this.layout.extraFiles !== undefined;
+    const checkedFiles = new Set<string>();
     const owners = new Map<string, string>();
     const duplicates: string[] = [];
     const dependants: IConstruct[] = [];
-    const visit = (construct: IConstruct, file: string | undefined): void => {
+    const place = (file: string, object: ApiObject, planned: PlannedObject | undefined): void => {
+      if (!checkedFiles.has(file)) {
+        throwIfProblems('the output layout is invalid', [layoutFileProblem(file)].filter((p): p is string => p !== undefined));
+        checkedFiles.add(file);
+      }
+      let objects = objectsByFile.get(file);
+      if (!objects) {
+        objects = [];
+        objectsByFile.set(file, objects);
+      }
+      objects.push(object);
+      if (withPlanned && planned) {
+        const entries = plannedByFile.get(file) ?? [];
+        entries.push(planned);
+        plannedByFile.set(file, entries);
+      }
+    };
+    const visit = (construct: IConstruct, owner: ReturnType<typeof ownerOf>, chartFile: string | undefined): void => {
       if (construct.node.dependencies.length > 0) dependants.push(construct);
       for (const error of construct.node.validate()) {
         errors.push(`[${construct.node.path}] ${error}`);
       }
-      const here = fileOf(construct) ?? (Chart.isChart(construct) && !file ? `${construct.node.path.replace(/\//g, '-')}.k8s.yaml` : file);
+      const here = ownerOf(construct) ?? owner;
+      const file = chartFile ?? (!here && Chart.isChart(construct) ? `${construct.node.path.replace(/\//g, '-')}.k8s.yaml` : undefined);
       if (construct instanceof ApiObject) {
         // the final plan must hold each API server object once: a second would replace the first when applied
         const identity = objectIdentity(construct.apiVersion, construct.kind, construct.metadata.namespace, construct.metadata.name);
-        const owner = owners.get(identity);
-        if (owner) {
-          duplicates.push(`${identity} is planned twice, by ${owner} and by ${construct.node.path}: applied, one would replace the other; give each its own name`);
+        const first = owners.get(identity);
+        if (first) {
+          duplicates.push(`${identity} is planned twice, by ${first} and by ${construct.node.path}: applied, one would replace the other; give each its own name`);
         }
         owners.set(identity, construct.node.path);
-      }
-      if (construct instanceof ApiObject && here) {
-        let objects = objectsByFile.get(here);
-        if (!objects) {
-          objects = [];
-          objectsByFile.set(here, objects);
-        }
-        objects.push(construct);
+        const planned = plannedOf(construct)
+          ?? (here ? { object: construct.toJson(), group: here.group, wave: GROUP_WAVES[here.group], owner: here.owner } : undefined);
+        const target = planned ? this.layout.fileFor(planned) : file;
+        if (target) place(target, construct, planned);
       }
       for (const child of construct.node.children) {
-        visit(child, here);
+        visit(child, here, here ? undefined : file);
       }
     };
-    visit(this, undefined);
+    visit(this, undefined, undefined);
     if (duplicates.length > 0) {
       throw new SaaSplaneError('the app cannot be synthesized', duplicates);
     }
@@ -108,6 +178,6 @@ export class SaaSApp extends App {
         objects.sort((a, b) => order.get(a)! - order.get(b)!);
       }
     }
-    return objectsByFile;
+    return { objectsByFile, plannedByFile };
   }
 }

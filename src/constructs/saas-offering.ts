@@ -1,29 +1,16 @@
-import { Chart } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ChartRenderer, defaultRenderer, loadChart, LoadedChart, OfferingMembers, OfferingSpec, planAdmissionGuard, planOfferingNamespace, planRecordingRules, plainSpec, providerNamespace, throwIfProblems, validateOffering } from '../core';
-import { emitObjects } from './emit';
+import {
+  ChartRenderer, defaultRenderer, loadChart, LoadedChart, ObjectTransform, OfferingMembers, OfferingOptions, OfferingSpec, PlannedObject,
+  planOffering, plainSpec, providerNamespace, TenantOptions, throwIfProblems, validateOffering,
+} from '../core';
+import { emitPlanned, ownObjectsUnder } from './emit';
 import { appClaims, assertFreeId } from './name-claims';
-import { placeInFile, SHARED_FILES, SHARED_FOLDER } from './output-layout';
 import type { ProviderAccess } from './provider-access';
-import { TenantInstance, TenantOptions } from './tenant-instance';
+import { TenantInstance } from './tenant-instance';
 
-/**
- * Properties of a {@link SaaSOffering}: the core's {@link OfferingSpec} (chart, values,
- * consumerParameters, plans, podSecurity, network, storageClasses, metrics, license, ...), with
- * the name defaulting to the construct id and a pluggable chart renderer.
- */
-export interface SaaSOfferingProps extends Omit<OfferingSpec, 'name'> {
-  /**
-   * Offering name: a DNS label of at most 30 characters that prefixes every tenant namespace.
-   * @default - the construct id
-   */
-  readonly name?: string;
-  /**
-   * Renders the chart for each tenant. Wrap it to add caching or pre-rendering.
-   * @default - `helm template` (HelmRenderer) behind the render cache on disk (DiskRenderCache), or without it when `SAASPLANE_CACHE=off`
-   */
-  readonly renderer?: ChartRenderer;
-}
+/** Properties of a {@link SaaSOffering}: the core's {@link OfferingOptions}, shared with the Pulumi front-end. */
+export type SaaSOfferingProps = OfferingOptions;
 
 /**
  * A Helm chart offered as a service: plans, the parameters tenants may set, and the
@@ -40,11 +27,15 @@ export class SaaSOffering extends Chart {
   public readonly chart: LoadedChart;
   /** The renderer tenants use. */
   public readonly renderer: ChartRenderer;
+  /** The provider's transform of every planned object, if any. */
+  public readonly transform?: ObjectTransform;
+  /** The offering's own planned objects, as emitted (construct ids `<Group>/<Kind>.<name>`, e.g. `Admission/ValidatingAdmissionPolicy.shop-tenant-namespaces`). */
+  public readonly planned: readonly PlannedObject[];
   private readonly members = new OfferingMembers<TenantInstance, ProviderAccess>((provider, tenant) => provider._bindTenant(tenant));
 
   constructor(scope: Construct, id: string, props: SaaSOfferingProps) {
     // everything that can fail runs before super(): a failed offering leaves nothing in the tree
-    const { renderer, name, ...rest } = props;
+    const { renderer, transform, name, ...rest } = props;
     validateOffering({ ...rest, name: name ?? id });
     const spec = plainSpec({ ...rest, name: name ?? id });
     assertFreeId(scope, id, 'offering');
@@ -52,6 +43,7 @@ export class SaaSOffering extends Chart {
     const owner = `offering "${spec.name}" (construct ${[scope.node.path, id].filter(Boolean).join('/')})`;
     const names = [`namespace "${providerNamespace(spec.name)}"`];
     throwIfProblems(`${owner} cannot be added`, appClaims(scope).conflicts(names, owner));
+    const planned = planOffering(spec, transform);
 
     super(scope, id, { disableResourceNameHashes: true });
     appClaims(scope).claim(names, owner);
@@ -59,20 +51,15 @@ export class SaaSOffering extends Chart {
     this.spec = spec;
     this.chart = chart;
     this.renderer = renderer ?? defaultRenderer();
+    this.transform = transform;
+    this.planned = planned;
+    ownObjectsUnder(this, { offering: spec.name });
+    emitPlanned(this, planned, true);
+  }
 
-    const namespace = new Construct(this, 'Namespace');
-    placeInFile(namespace, this.sharedFile(SHARED_FILES.namespace));
-    emitObjects(namespace, [planOfferingNamespace(this.spec)]);
-    const shared = new Construct(this, 'Shared');
-    placeInFile(shared, this.sharedFile(SHARED_FILES.sharedObjects));
-    emitObjects(shared, (props.sharedObjects ?? []).map((o) => ({ ...o })));
-    const admission = new Construct(this, 'Admission');
-    placeInFile(admission, this.sharedFile(SHARED_FILES.admission));
-    emitObjects(admission, planAdmissionGuard(this.spec));
-    const monitoring = new Construct(this, 'Monitoring');
-    placeInFile(monitoring, this.sharedFile(SHARED_FILES.monitoring));
-    emitObjects(monitoring, [planRecordingRules(this.spec)]);
-    placeInFile(this, this.sharedFile(SHARED_FILES.extra));
+  /** The ApiObject of `kind`/`name` in this chart (an escape hatch for JSON patches), if any. */
+  public apiObjectFor(kind: string, name: string): ApiObject | undefined {
+    return this.apiObjects.find((o) => o.kind === kind && o.name === name);
   }
 
   /** Adds a tenant instance; its construct id is the tenant name. */
@@ -93,11 +80,6 @@ export class SaaSOffering extends Chart {
   /** The provider identities of this offering. */
   public get providers(): readonly ProviderAccess[] {
     return this.members.providers;
-  }
-
-  /** Path of a file in this offering's `_shared` folder, relative to the outdir. */
-  public sharedFile(file: string): string {
-    return `${this.offeringName}/${SHARED_FOLDER}/${file}`;
   }
 
   /** @internal called by TenantInstance once it is valid (its namespace and hosts are claimed app-wide) */

@@ -1,24 +1,13 @@
-import { Chart } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { DependencySpec, planTenantObjects, renderTenantChart, ResolvedTenant, resolveTenant, tenantHosts, throwIfProblems, Values } from '../core';
-import { emitObjects } from './emit';
+import { PlannedObject, planTenant, renderTenantChart, ResolvedTenant, resolveTenant, tenantHosts, TenantOptions, throwIfProblems } from '../core';
+import { emitPlanned, ownObjectsUnder } from './emit';
 import { appClaims, assertFreeId } from './name-claims';
-import { placeInFile, TENANT_FILES } from './output-layout';
 import type { SaaSOffering } from './saas-offering';
 
-/** Options of {@link SaaSOffering.addTenant}. */
-export interface TenantOptions {
-  /** Name of one of the offering's plans. */
-  readonly plan: string;
-  /** Values the tenant chose, only at the offering's `consumerParameters` paths. @default - none */
-  readonly parameters?: Values;
-  /** Helm release name. @default - the tenant name */
-  readonly releaseName?: string;
-  /** Dependencies of this tenant only, on top of the offering's. @default - none */
-  readonly dependencies?: DependencySpec[];
-}
+export type { TenantOptions } from '../core';
 
-/** Properties of a {@link TenantInstance}. */
+/** Properties of a {@link TenantInstance}: the core's {@link TenantOptions}, shared with the Pulumi front-end. */
 export interface TenantInstanceProps extends TenantOptions {
   /** The offering this tenant subscribes to. */
   readonly offering: SaaSOffering;
@@ -28,7 +17,9 @@ export interface TenantInstanceProps extends TenantOptions {
 
 /**
  * One tenant's dedicated instance: its namespace, quota, limit range, network policies, the
- * chart rendered for it and its monitor, synthesized into `<outdir>/<offering>/<tenant>/`.
+ * chart rendered for it and its monitor, synthesized into `<outdir>/<offering>/<tenant>/` by the
+ * default layout. Its construct ids are `<tenant>/<Group>/<Kind>.<name>`: `Namespace`,
+ * `Guardrails`, `App` (the chart's objects), `Monitoring` and `ProviderAccess.<id>`.
  * Invalid input throws one error listing every problem of the tenant, before anything is added.
  */
 export class TenantInstance extends Chart {
@@ -44,6 +35,8 @@ export class TenantInstance extends Chart {
   public readonly releaseName: string;
   /** The validated, resolved tenant the core planned from. */
   public readonly resolved: ResolvedTenant;
+  /** The tenant's planned objects, as emitted: namespace, guardrails, chart objects and monitor (access identities are their own constructs'). */
+  public readonly planned: readonly PlannedObject[];
 
   constructor(scope: Construct, id: string, props: TenantInstanceProps) {
     const offering = props.offering;
@@ -59,6 +52,7 @@ export class TenantInstance extends Chart {
     const names = [`namespace "${resolved.namespace}"`, ...hosts.map((h) => `Ingress host "${h}"`)];
     const claims = appClaims(scope);
     throwIfProblems(`${owner} cannot be added`, claims.conflicts(names, owner));
+    const planned = planTenant(resolved, chartObjects, offering.transform);
 
     super(scope, id, { namespace: resolved.namespace, disableResourceNameHashes: true });
     claims.claim(names, owner);
@@ -68,24 +62,14 @@ export class TenantInstance extends Chart {
     this.plan = resolved.planName;
     this.namespaceName = resolved.namespace;
     this.releaseName = resolved.releaseName;
-
-    const planned = planTenantObjects(resolved, chartObjects);
-    this.group('Namespace', TENANT_FILES.namespace, [planned.namespace]);
-    this.group('Guardrails', TENANT_FILES.guardrails, planned.guardrails);
-    this.group('App', TENANT_FILES.app, chartObjects);
-    this.group('Monitoring', TENANT_FILES.monitoring, planned.monitoring);
-    placeInFile(this, this.file(TENANT_FILES.extra));
+    this.planned = planned;
+    ownObjectsUnder(this, { offering: offering.offeringName, tenant: resolved.name });
+    emitPlanned(this, planned, true);
     offering._registerTenant(this);
   }
 
-  /** Path of a file in this tenant's folder, relative to the outdir. */
-  public file(name: string): string {
-    return `${this.offering.offeringName}/${this.tenantName}/${name}`;
-  }
-
-  private group(id: string, file: string, objects: Parameters<typeof emitObjects>[1]): void {
-    const scope = new Construct(this, id);
-    placeInFile(scope, this.file(file));
-    emitObjects(scope, objects);
+  /** The ApiObject of `kind`/`name` in this chart, chart objects included (an escape hatch for JSON patches), if any. */
+  public apiObjectFor(kind: string, name: string): ApiObject | undefined {
+    return this.apiObjects.find((o) => o.kind === kind && o.name === name);
   }
 }

@@ -11,7 +11,7 @@ import { ChartSource, ChartSourceKind } from './chart-source';
 import { SaaSplaneError, throwIfProblems } from './errors';
 import type { KubeObject } from './kube';
 import { checkValuesSchema } from './schema';
-import { isPlainObject, Values, valuesShapeProblems } from './values';
+import { isPlainObject, jsonCopy, Values, valuesShapeProblems } from './values';
 
 /** The Helm version the project's set-up installs and tests against. */
 export const PINNED_HELM_VERSION = 'v3.21.4';
@@ -339,7 +339,7 @@ export class CachingRenderer implements ChartRenderer {
     if (result.error !== undefined) {
       throw result.error;
     }
-    return structuredClone(result.objects!);
+    return jsonCopy(result.objects!);
   }
 }
 

@@ -289,6 +289,10 @@ export interface OfferingSpec {
   readonly expires?: string;
   /** Kubernetes version passed to `helm template --kube-version`. @default "1.34.0" */
   readonly kubeVersion?: string;
+  /** Labels on every object the offering plans, its tenants' included (not on pod templates). @default - none */
+  readonly labels?: Record<string, string>;
+  /** Annotations on every object the offering plans, its tenants' included. @default - none */
+  readonly annotations?: Record<string, string>;
 }
 
 /** One tenant instance of an offering. */
@@ -303,6 +307,18 @@ export interface TenantSpec {
   readonly releaseName?: string;
   /** Extra dependencies of this tenant only. @default - none */
   readonly dependencies?: DependencySpec[];
+  /**
+   * Values the provider sets for this tenant alone, such as the name of its own database Secret.
+   * They are merged last, over the tenant's parameters: the tenant can neither set nor override them.
+   * @default - none
+   */
+  readonly providerValues?: Values;
+  /** Quota fields that replace the plan's for this tenant only (a negotiated deal). @default - the plan's quota */
+  readonly quota?: Partial<QuotaSpec>;
+  /** Labels on every object of this tenant, over the offering's. @default - none */
+  readonly labels?: Record<string, string>;
+  /** Annotations on every object of this tenant, over the offering's. @default - none */
+  readonly annotations?: Record<string, string>;
 }
 
 /** Defaults applied to a spec. */

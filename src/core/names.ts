@@ -144,3 +144,38 @@ export function labelMapProblems(field: string, labels: unknown): string[] {
   }
   return problems;
 }
+
+/**
+ * Label and annotation keys only saasplane sets: they decide isolation (Pod Security, the
+ * admission policies' offering and tenant match) or ownership, so extra metadata may not set them.
+ */
+export function isReservedMetadataKey(key: string): boolean {
+  return key === LABEL_MANAGED_BY || key.startsWith('saasplane.io/') || key.startsWith('pod-security.kubernetes.io/');
+}
+
+/**
+ * Problems of extra labels and annotations a provider puts on every object of an offering or a
+ * tenant: valid keys and values, and none of the keys saasplane reserves.
+ */
+export function extraMetadataProblems(field: string, labels: unknown, annotations: unknown): string[] {
+  const problems = labelMapProblems(`${field} labels`, labels);
+  if (annotations !== undefined) {
+    if (typeof annotations !== 'object' || annotations === null || Array.isArray(annotations)) {
+      problems.push(`${field} annotations ${JSON.stringify(annotations)} is not a map of annotations: write it like { "example.com/owner": "team-a" }`);
+    } else {
+      for (const [key, value] of Object.entries(annotations)) {
+        const keyProblem = labelKeyProblem(key);
+        if (keyProblem) problems.push(`${field} annotations key ${JSON.stringify(key)} is not an annotation key: ${keyProblem}`);
+        if (typeof value !== 'string') problems.push(`${field} annotations value of ${JSON.stringify(key)} must be a string, not ${JSON.stringify(value) ?? typeof value}`);
+      }
+    }
+  }
+  for (const [what, map] of [['labels', labels], ['annotations', annotations]] as const) {
+    if (map && typeof map === 'object') {
+      for (const key of Object.keys(map).filter(isReservedMetadataKey)) {
+        problems.push(`${field} ${what} key ${JSON.stringify(key)} is reserved: saasplane sets it to keep tenants isolated; choose a key under your own prefix`);
+      }
+    }
+  }
+  return problems;
+}

@@ -2,14 +2,15 @@
 import * as net from 'net';
 import { throwIfProblems } from './errors';
 import { LoadedChart } from './helm';
-import { ContainerDefaults, DEFAULT_KUBE_VERSION, DependencySpec, MetricsKind, OfferingSpec, PlanSpec, PodSecurityLevel, TenantSpec } from './model';
+import { ContainerDefaults, DEFAULT_KUBE_VERSION, DependencySpec, MetricsKind, OfferingSpec, PlanSpec, PodSecurityLevel, QuotaSpec, TenantSpec } from './model';
 import {
-  dnsLabelProblem, isDnsName, isLabelValue, labelMapProblems, MAX_OFFERING_NAME_LENGTH, MAX_RELEASE_NAME_LENGTH, maxTenantNameLength,
+  dnsLabelProblem, extraMetadataProblems, isDnsName, isLabelValue, labelMapProblems, MAX_OFFERING_NAME_LENGTH, MAX_RELEASE_NAME_LENGTH,
+  maxTenantNameLength,
   RESERVED_TENANT_NAMES, RESERVED_TENANT_SUFFIX, tenantNamespace,
 } from './names';
 import { parseQuantity, quantityProblem } from './quantity';
 import { schemaProblems } from './schema';
-import { disallowedParameterPaths, isPlainObject, leafPaths, mergeValues, splitPath, Values, valuesShapeProblems } from './values';
+import { disallowedParameterPaths, isPlainObject, jsonCopy, leafPaths, mergeValues, splitPath, Values, valuesShapeProblems } from './values';
 
 /** Container defaults after applying defaults. */
 export type ResolvedContainerDefaults = Required<ContainerDefaults>;
@@ -55,6 +56,7 @@ export function validateOffering(spec: OfferingSpec, now: Date = new Date()): vo
   for (const name of planNames) {
     problems.push(...planProblems(name, spec.plans[name], defaults));
   }
+  problems.push(...extraMetadataProblems('offering', spec.labels, spec.annotations));
   if (spec.podSecurity !== undefined && !Object.values(PodSecurityLevel).includes(spec.podSecurity)) {
     problems.push(`podSecurity ${JSON.stringify(spec.podSecurity)} is not a Pod Security level: use ${Object.values(PodSecurityLevel).map((l) => `"${l}"`).join(', ')}`);
   }
@@ -129,7 +131,44 @@ function planProblems(name: string, plan: PlanSpec, defaults: ResolvedContainerD
   if (!quota) {
     return [...problems, `plan "${name}" has no quota: set quota: { cpu, memory }`];
   }
-  const field = (f: string) => `plan "${name}" quota.${f}`;
+  problems.push(...quotaProblems(`plan "${name}"`, 'the plan\'s', quota, defaults));
+  problems.push(...labelMapProblems(`plan "${name}" nodeSelector`, plan.nodeSelector));
+  if (plan.price) {
+    if (!/^[A-Z]{3}$/.test(String(plan.price.currency))) {
+      problems.push(`plan "${name}" price.currency ${JSON.stringify(plan.price.currency)} is not an ISO 4217 code: write it like "USD" or "EUR"`);
+    }
+    for (const rate of ['monthly', 'perCpuCoreHour', 'perMemoryGiBHour', 'perStorageGiBMonth'] as const) {
+      const value = plan.price[rate];
+      if (value !== undefined && (typeof value !== 'number' || !(value >= 0))) {
+        problems.push(`plan "${name}" price.${rate} ${JSON.stringify(value)} must be a number, 0 or more`);
+      }
+    }
+  }
+  for (const [i, t] of (plan.tolerations ?? []).entries()) {
+    const where = `plan "${name}" tolerations[${i}]`;
+    if (t.operator === 'Exists' && t.value) {
+      problems.push(`${where} has operator Exists and value ${JSON.stringify(t.value)}: Exists takes no value; remove it or use operator Equal`);
+    }
+    if (t.value !== undefined && !isLabelValue(String(t.value))) {
+      problems.push(`${where} value ${JSON.stringify(t.value)} is not a label value: at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit`);
+    }
+    if (t.operator !== undefined && !['Exists', 'Equal'].includes(t.operator)) {
+      problems.push(`${where} operator ${JSON.stringify(t.operator)} is unknown: use "Equal" or "Exists"`);
+    }
+  }
+  if (plan.values !== undefined && !isPlainObject(plan.values)) {
+    problems.push(`plan "${name}" values must be an object of Helm values`);
+  } else if (plan.values !== undefined) {
+    problems.push(...valuesShapeProblems(plan.values, `plan "${name}" values`));
+  }
+  return problems;
+}
+
+/** Problems of a quota (a plan's, or a tenant's with its overrides), each naming `owner` and the field. */
+function quotaProblems(owner: string, whose: string, quota: QuotaSpec, defaults: ResolvedContainerDefaults): string[] {
+  const problems: string[] = [];
+  const push = (p: string | undefined) => p && problems.push(p);
+  const field = (f: string) => `${owner} quota.${f}`;
   push(quantityProblem(field('cpu'), quota.cpu));
   push(quantityProblem(field('memory'), quota.memory));
   if (quota.cpuLimit !== undefined) push(quantityProblem(field('cpuLimit'), quota.cpuLimit));
@@ -153,43 +192,14 @@ function planProblems(name: string, plan: PlanSpec, defaults: ResolvedContainerD
     problems.push(`${field('memoryLimit')} "${quota.memoryLimit}" is below quota.memory "${quota.memory}": limits must be at least the requests`);
   }
   if (cpuLimit !== undefined && (parseQuantity(defaults.cpuLimit) ?? 0) > cpuLimit) {
-    problems.push(`plan "${name}": the default container CPU limit "${defaults.cpuLimit}" exceeds the plan's CPU limit; lower containerDefaults.cpuLimit or raise the quota`);
+    problems.push(`${owner}: the default container CPU limit "${defaults.cpuLimit}" exceeds ${whose} CPU limit; lower containerDefaults.cpuLimit or raise the quota`);
   }
   if (memoryLimit !== undefined && (parseQuantity(defaults.memoryLimit) ?? 0) > memoryLimit) {
-    problems.push(`plan "${name}": the default container memory limit "${defaults.memoryLimit}" exceeds the plan's memory limit; lower containerDefaults.memoryLimit or raise the quota`);
+    problems.push(`${owner}: the default container memory limit "${defaults.memoryLimit}" exceeds ${whose} memory limit; lower containerDefaults.memoryLimit or raise the quota`);
   }
   const ephemeral = parseQuantity(quota.ephemeralStorage ?? DEFAULT_EPHEMERAL_STORAGE);
   if (ephemeral !== undefined && (parseQuantity(defaults.ephemeralStorageLimit) ?? 0) > ephemeral) {
-    problems.push(`plan "${name}": the default container ephemeral-storage limit "${defaults.ephemeralStorageLimit}" exceeds the plan's quota.ephemeralStorage "${quota.ephemeralStorage ?? DEFAULT_EPHEMERAL_STORAGE}"; lower containerDefaults.ephemeralStorageLimit or raise the quota`);
-  }
-  if (plan.price) {
-    if (!/^[A-Z]{3}$/.test(String(plan.price.currency))) {
-      problems.push(`plan "${name}" price.currency ${JSON.stringify(plan.price.currency)} is not an ISO 4217 code: write it like "USD" or "EUR"`);
-    }
-    for (const rate of ['monthly', 'perCpuCoreHour', 'perMemoryGiBHour', 'perStorageGiBMonth'] as const) {
-      const value = plan.price[rate];
-      if (value !== undefined && (typeof value !== 'number' || !(value >= 0))) {
-        problems.push(`plan "${name}" price.${rate} ${JSON.stringify(value)} must be a number, 0 or more`);
-      }
-    }
-  }
-  problems.push(...labelMapProblems(`plan "${name}" nodeSelector`, plan.nodeSelector));
-  for (const [i, t] of (plan.tolerations ?? []).entries()) {
-    const where = `plan "${name}" tolerations[${i}]`;
-    if (t.operator === 'Exists' && t.value) {
-      problems.push(`${where} has operator Exists and value ${JSON.stringify(t.value)}: Exists takes no value; remove it or use operator Equal`);
-    }
-    if (t.value !== undefined && !isLabelValue(String(t.value))) {
-      problems.push(`${where} value ${JSON.stringify(t.value)} is not a label value: at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit`);
-    }
-    if (t.operator !== undefined && !['Exists', 'Equal'].includes(t.operator)) {
-      problems.push(`${where} operator ${JSON.stringify(t.operator)} is unknown: use "Equal" or "Exists"`);
-    }
-  }
-  if (plan.values !== undefined && !isPlainObject(plan.values)) {
-    problems.push(`plan "${name}" values must be an object of Helm values`);
-  } else if (plan.values !== undefined) {
-    problems.push(...valuesShapeProblems(plan.values, `plan "${name}" values`));
+    problems.push(`${owner}: the default container ephemeral-storage limit "${defaults.ephemeralStorageLimit}" exceeds ${whose} quota.ephemeralStorage "${quota.ephemeralStorage ?? DEFAULT_EPHEMERAL_STORAGE}"; lower containerDefaults.ephemeralStorageLimit or raise the quota`);
   }
   return problems;
 }
@@ -303,12 +313,17 @@ export interface ResolvedTenant {
   readonly offering: OfferingSpec;
   readonly name: string;
   readonly planName: string;
+  /** The plan, with the tenant's quota overrides applied. */
   readonly plan: PlanSpec;
   readonly namespace: string;
   readonly releaseName: string;
-  /** offering values < plan values < tenant parameters (what helm receives). */
+  /** offering values < plan values < tenant parameters < provider values (what helm receives). */
   readonly values: Values;
   readonly dependencies: readonly DependencySpec[];
+  /** Extra labels on every object of the tenant: the offering's, then the tenant's. */
+  readonly labels: Readonly<Record<string, string>>;
+  /** Extra annotations on every object of the tenant: the offering's, then the tenant's. */
+  readonly annotations: Readonly<Record<string, string>>;
 }
 
 /** What tenant validation needs beyond the specs. */
@@ -376,7 +391,13 @@ export function resolveTenant(offering: OfferingSpec, spec: TenantSpec, context:
       problems.push(`dependencies: dependency "${dep.name}" is already declared by the offering (both would be the NetworkPolicy of that name); give the tenant's another name`);
     }
   }
-  const values = mergeValues(offering.values, plan?.values, isPlainObject(parameters) && shape.length === 0 ? parameters : {});
+  const providerValues = spec.providerValues ?? {};
+  const providerShape = isPlainObject(providerValues) ? valuesShapeProblems(providerValues, 'providerValues') : ['providerValues must be an object of Helm values'];
+  problems.push(...providerShape);
+  problems.push(...extraMetadataProblems(`tenant "${spec.name}"`, spec.labels, spec.annotations));
+  const quota = plan && spec.quota !== undefined ? overriddenQuota(spec.name, plan, spec.quota, containerDefaults(offering), problems) : plan?.quota;
+  const values = mergeValues(offering.values, plan?.values, isPlainObject(parameters) && shape.length === 0 ? parameters : {},
+    providerShape.length === 0 ? providerValues : {});
   if (context.chart?.schema && plan) {
     problems.push(...schemaProblems(context.chart.schema, mergeValues(context.chart.defaults, values), context.chart.name));
   }
@@ -385,12 +406,30 @@ export function resolveTenant(offering: OfferingSpec, spec: TenantSpec, context:
     offering,
     name: spec.name,
     planName: spec.plan,
-    plan: plan!,
+    plan: { ...plan!, quota: quota! },
     namespace: tenantNamespace(offering.name, spec.name),
     releaseName,
     values,
     dependencies: jsonCopy([...(offering.network?.dependencies ?? []), ...(spec.dependencies ?? [])]),
+    labels: jsonCopy({ ...offering.labels, ...spec.labels }),
+    annotations: jsonCopy({ ...offering.annotations, ...spec.annotations }),
   };
+}
+
+/** The plan's quota with the tenant's overrides; their problems go to `problems`. */
+function overriddenQuota(tenant: string, plan: PlanSpec, overrides: unknown, defaults: ResolvedContainerDefaults, problems: string[]): QuotaSpec {
+  if (!isPlainObject(overrides)) {
+    problems.push(`tenant "${tenant}" quota ${JSON.stringify(overrides)} must be an object of quota fields, e.g. { cpu: "4" }`);
+    return plan.quota;
+  }
+  const known = new Set(['cpu', 'memory', 'cpuLimit', 'memoryLimit', 'storage', 'ephemeralStorage', 'pods', 'services', 'persistentVolumeClaims',
+    'configMaps', 'secrets', 'replicaSets', 'replicationControllers', 'objectsPerKind']);
+  for (const key of Object.keys(overrides).filter((k) => !known.has(k))) {
+    problems.push(`tenant "${tenant}" quota.${key} is not a quota field: use one of ${[...known].join(', ')}`);
+  }
+  const quota = { ...plan.quota, ...overrides } as QuotaSpec;
+  problems.push(...quotaProblems(`tenant "${tenant}"`, 'the tenant\'s', quota, defaults));
+  return quota;
 }
 
 /**
@@ -401,15 +440,6 @@ export function resolveTenant(offering: OfferingSpec, spec: TenantSpec, context:
 export function plainSpec<T extends { chart?: unknown }>(spec: T): T {
   const { chart, ...data } = spec;
   return { ...jsonCopy(data), chart } as T;
-}
-
-/**
- * A copy of validated JSON data made in this realm: `structuredClone` builds its arrays in Node's
- * outer realm, which test runners' sandboxes (jest) and Pulumi's serializer (`instanceof Array`) do
- * not recognise.
- */
-function jsonCopy<T>(data: T): T {
-  return JSON.parse(JSON.stringify(data)) as T;
 }
 
 /** The effective container defaults of an offering. */

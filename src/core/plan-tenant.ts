@@ -245,7 +245,7 @@ export function renderTenantChart(tenant: ResolvedTenant, chart: LoadedChart, re
     const reason = e instanceof SaaSplaneError ? e.problems.join('; ') : String(e);
     throw new SaaSplaneError(`tenant "${tenant.name}" of offering "${tenant.offering.name}" cannot be rendered`, [
       `chart "${chart.name}" ${chart.version} refused the values ${passed.length > 400 ? `${passed.slice(0, 400)}...` : passed} `
-      + `(offering values < plan "${tenant.planName}" values < the tenant's parameters): ${reason}; change the parameters or the plan to values the chart accepts`,
+      + `(offering values < plan "${tenant.planName}" values < the tenant's parameters < provider values): ${reason}; change the parameters or the plan to values the chart accepts`,
     ]);
   }
   const adapted = adaptChartObjects(rendered, tenantPlacement(tenant));

@@ -5,6 +5,7 @@ import type { PodSpec, Toleration } from 'kubernetes-types/core/v1';
 import type { RenderedObject } from './helm';
 import { CLUSTER_SCOPED_KINDS, KubeObject } from './kube';
 import { isDnsName, isInDomain, labelMapProblems } from './names';
+import { jsonCopy } from './values';
 
 /** Where and how a tenant's chart objects are adapted. */
 export interface TenantPlacement {
@@ -55,7 +56,7 @@ export function adaptChartObjects(rendered: readonly RenderedObject[], placement
       problems.push(...labelProblems);
       continue;
     }
-    const object = structuredClone(original);
+    const object = jsonCopy(original);
     object.metadata = {
       ...object.metadata,
       namespace: placement.namespace,

@@ -34,7 +34,7 @@ function mergeTwo(base: Values, overlay: Values): Values {
     } else if (isPlainObject(value) && isPlainObject(current)) {
       set(key, mergeTwo(current, value));
     } else {
-      set(key, isPlainObject(value) ? mergeTwo({}, value) : structuredClone(value));
+      set(key, isPlainObject(value) ? mergeTwo({}, value) : jsonCopy(value));
     }
   }
   return result;
@@ -137,4 +137,13 @@ export function valuesShapeProblems(values: unknown, what: string): string[] {
     }
   }
   return [];
+}
+
+/**
+ * A copy of validated JSON data made in this realm: `structuredClone` builds its arrays in Node's
+ * outer realm, which test runners' sandboxes (jest) and Pulumi's serializer (`instanceof Array`) do
+ * not recognise, so a Pulumi program unit-tested under jest would register arrays as objects.
+ */
+export function jsonCopy<T>(data: T): T {
+  return JSON.parse(JSON.stringify(data)) as T;
 }

@@ -1,80 +1,38 @@
-// Internal: the tenant's chart as a Pulumi resource, and the transform that adapts every object
-// the chart produces to the tenant (namespace, labels, node placement, guards), using the same
-// core function as the cdk8s front-end.
+// Internal: the tenant's chart as a real Helm release, the alternative to registering the
+// planned chart objects one by one.
 import * as path from 'path';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import { adaptChartObjects, ChartSource, ChartSourceKind, KubeObject, TenantPlacement, Values } from '../core';
+import { ChartSource, ChartSourceKind, ResolvedTenant } from '../core';
 
 /** How a tenant's chart is deployed. */
 export enum ChartDeployment {
   /**
-   * `kubernetes.helm.v4.Chart`: Pulumi renders the chart and owns each object, so `pulumi preview
-   * --diff` shows per-object diffs and saasplane's transform adapts every object.
+   * The objects saasplane planned: the chart rendered once through the offering's renderer (and
+   * its cache), adapted to the tenant, each object its own resource, exactly what the cdk8s
+   * front-end writes. `pulumi preview --diff` shows per-object diffs.
    */
-  CHART = 'helm.v4.Chart',
+  OBJECTS = 'objects',
   /**
-   * `kubernetes.helm.v3.Release`: a real Helm release (visible to `helm list`, hooks run). Helm owns
-   * the objects: saasplane checks the chart's output before registering, and sets the namespace, but
-   * cannot relabel or place the release's objects.
+   * `kubernetes.helm.v3.Release`: a real Helm release (visible to `helm list`, hooks run). Helm
+   * renders and owns the objects: saasplane checks its own rendering before registering and sets
+   * the namespace, but the release's objects are not adapted (labels, placement, image pull
+   * policy) and the provider's transform does not apply to them.
    */
   RELEASE = 'helm.v3.Release',
 }
 
-/** What a chart resource needs from the tenant. */
-export interface TenantChartRequest {
-  readonly source: ChartSource;
-  readonly releaseName: string;
-  readonly namespace: string;
-  readonly values: Values;
-  readonly placement: TenantPlacement;
-  readonly deployment: ChartDeployment;
-}
-
-/**
- * A Pulumi resource transform that adapts each Kubernetes object of a chart to the tenant; a
- * cluster-scoped object, host path, node port or foreign storage class fails the deployment with
- * the same message as the cdk8s front-end.
- */
-export function tenantTransform(placement: TenantPlacement): pulumi.ResourceTransform {
-  return (args) => {
-    const props = args.props as Partial<KubeObject>;
-    if (!args.custom || !args.type.startsWith('kubernetes:') || !props.apiVersion || !props.kind) {
-      return undefined;
-    }
-    const object = { ...props, metadata: props.metadata ?? {} } as KubeObject;
-    const adapted = adaptChartObjects([{ object }], placement);
-    if (adapted.problems.length > 0) {
-      throw new pulumi.RunError(`tenant namespace ${placement.namespace}: ${adapted.problems.join('; ')}`);
-    }
-    return { props: adapted.objects[0] as unknown as pulumi.Inputs, opts: args.opts };
-  };
-}
-
-/** Registers the chart (a v4 Chart by default, or a v3 Release) for one tenant. */
-export function registerChart(name: string, request: TenantChartRequest, opts: pulumi.ComponentResourceOptions): pulumi.Resource {
-  const source = request.source;
-  const chart = chartArgument(source);
-  const repositoryOpts = source.kind === ChartSourceKind.REPOSITORY ? { repo: source.location } : undefined;
-  if (request.deployment === ChartDeployment.RELEASE) {
-    return new k8s.helm.v3.Release(name, {
-      name: request.releaseName,
-      namespace: request.namespace,
-      createNamespace: false,
-      chart,
-      version: source.version,
-      repositoryOpts,
-      values: request.values,
-    }, opts);
-  }
-  return new k8s.helm.v4.Chart(name, {
-    name: request.releaseName,
-    namespace: request.namespace,
-    chart,
+/** Registers the tenant's chart as a Helm release. */
+export function registerRelease(name: string, tenant: ResolvedTenant, source: ChartSource, opts: pulumi.CustomResourceOptions): pulumi.Resource {
+  return new k8s.helm.v3.Release(name, {
+    name: tenant.releaseName,
+    namespace: tenant.namespace,
+    createNamespace: false,
+    chart: chartArgument(source),
     version: source.version,
-    repositoryOpts,
-    values: request.values,
-  }, { ...opts, transforms: [...(opts.transforms ?? []), tenantTransform(request.placement)] });
+    repositoryOpts: source.kind === ChartSourceKind.REPOSITORY ? { repo: source.location } : undefined,
+    values: tenant.values,
+  }, opts);
 }
 
 /**

@@ -1,8 +1,8 @@
-// Internal: registers the core's planned objects as @pulumi/kubernetes resources, and turns
-// saasplane's validation errors into Pulumi errors.
+// Internal: registers the core's tagged plan as @pulumi/kubernetes resources, wave after wave,
+// and turns saasplane's validation errors into Pulumi errors.
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import { KubeObject, SaaSplaneError } from '../core';
+import { KubeObject, PlannedObject, SaaSplaneError } from '../core';
 
 type KubernetesResourceClass = new (name: string, args: object, opts?: pulumi.CustomResourceOptions) => pulumi.CustomResource;
 
@@ -33,6 +33,50 @@ export function registerObjects(prefix: string, objects: readonly KubeObject[], 
     const Typed = typedClass(object.apiVersion, object.kind);
     return Typed ? new Typed(name, object, opts) : new k8s.apiextensions.CustomResource(name, object, opts);
   });
+}
+
+/**
+ * Registers the planned objects of one scope (the offering, or one tenant) in apply order: each
+ * object depends on the resources of the highest lower wave registered so far in the scope
+ * (guardrails on the namespace, the chart's objects on the guardrails, the monitor on the chart's
+ * objects), so `pulumi up` applies them in the order the GitOps output is numbered.
+ */
+export class WaveRegistrar {
+  private readonly byWave = new Map<number, pulumi.Resource[]>();
+
+  /** `opts` are the options of every resource of the scope (its parent, outside dependencies). */
+  constructor(private readonly opts: pulumi.CustomResourceOptions) {}
+
+  /** Registers `planned` as resources named `<prefix>:<metadata.name>`, under `parent` when given. */
+  public register(prefix: string, planned: readonly PlannedObject[], parent?: pulumi.Resource): pulumi.CustomResource[] {
+    const waves = [...new Set(planned.map((p) => p.wave))].sort((a, b) => a - b);
+    const registered: pulumi.CustomResource[] = [];
+    for (const wave of waves) {
+      const objects = planned.filter((p) => p.wave === wave).map((p) => p.object);
+      const resources = registerObjects(prefix, objects, this.optionsAt(wave, parent));
+      this.add(wave, ...resources);
+      registered.push(...resources);
+    }
+    return registered;
+  }
+
+  /** Options of a resource applied at `wave`: after the resources of the highest lower wave. */
+  public optionsAt(wave: number, parent?: pulumi.Resource): pulumi.CustomResourceOptions {
+    const lower = [...this.byWave.keys()].filter((w) => w < wave);
+    const before = lower.length > 0 ? this.byWave.get(Math.max(...lower))! : [];
+    const dependsOn = [...(this.opts.dependsOn as pulumi.Resource[] | undefined ?? []), ...before];
+    return { ...this.opts, ...(parent ? { parent } : {}), dependsOn };
+  }
+
+  /** Records resources registered by other means (a Helm release) at `wave`. */
+  public add(wave: number, ...resources: pulumi.Resource[]): void {
+    this.byWave.set(wave, [...this.byWave.get(wave) ?? [], ...resources]);
+  }
+
+  /** The resources registered at `wave`. */
+  public at(wave: number): readonly pulumi.Resource[] {
+    return this.byWave.get(wave) ?? [];
+  }
 }
 
 /**

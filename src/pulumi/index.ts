@@ -1,5 +1,5 @@
 export { ChartSource } from '../core';
-export { ChartDeployment, tenantTransform } from './chart';
+export { ChartDeployment } from './chart';
 export * from './consumer-access';
 export * from './provider-access';
 export * from './saas-offering';

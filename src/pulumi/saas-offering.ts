@@ -1,17 +1,17 @@
 import * as pulumi from '@pulumi/pulumi';
-import { loadChart, LoadedChart, OfferingMembers, OfferingSpec, planAdmissionGuard, planOfferingNamespace, planRecordingRules, plainSpec, validateOffering } from '../core';
-import { registerObjects } from './emit';
+import {
+  ChartRenderer, defaultRenderer, loadChart, LoadedChart, ObjectTransform, OfferingMembers, OfferingOptions, OfferingSpec, PlannedObject,
+  planOffering, plainSpec, validateOffering,
+} from '../core';
+import { WaveRegistrar } from './emit';
 import type { ProviderAccess } from './provider-access';
-import { TenantInstance, TenantOptions } from './tenant-instance';
+import { PulumiTenantOptions, TenantInstance } from './tenant-instance';
 
 /**
- * Arguments of a {@link SaaSOffering}: the core's {@link OfferingSpec}, the same object the
- * cdk8s front-end and the tenant stacks use, with the name defaulting to the resource name.
+ * Arguments of a {@link SaaSOffering}: the core's {@link OfferingOptions}, the same the cdk8s
+ * front-end takes, with the name defaulting to the resource name.
  */
-export interface SaaSOfferingArgs extends Omit<OfferingSpec, 'name'> {
-  /** Offering name: a DNS label of at most 30 characters. @default - the resource name */
-  readonly name?: string;
-}
+export type SaaSOfferingArgs = OfferingOptions;
 
 /**
  * A Helm chart offered as a service, in the provider's stack: the offering-level objects (shared
@@ -26,28 +26,36 @@ export class SaaSOffering extends pulumi.ComponentResource {
   public readonly spec: OfferingSpec;
   /** The chart, fetched and read. */
   public readonly chart: LoadedChart;
-  /** @internal the offering's namespace `<offering>-system` */
-  public readonly _namespace: pulumi.CustomResource;
-  private readonly members = new OfferingMembers<TenantInstance, ProviderAccess>((provider, tenant) => tenant._bindProvider(provider.identity));
+  /** The renderer tenants use. */
+  public readonly renderer: ChartRenderer;
+  /** The provider's transform of every planned object, if any. */
+  public readonly transform?: ObjectTransform;
+  /** The offering's own planned objects, as registered (resources named `<name>:<metadata.name>`). */
+  public readonly planned: readonly PlannedObject[];
+  /** @internal the offering's resources by wave: provider identities come after its admission guard */
+  public readonly _waves: WaveRegistrar;
+  private readonly members = new OfferingMembers<TenantInstance, ProviderAccess>((provider, tenant) => tenant._bindProvider(provider));
 
   constructor(name: string, args: SaaSOfferingArgs, opts: pulumi.ComponentResourceOptions = {}) {
-    validateOffering({ ...args, name: args.name ?? name });
-    const spec: OfferingSpec = plainSpec({ ...args, name: args.name ?? name });
+    const { renderer, transform, ...rest } = args;
+    validateOffering({ ...rest, name: rest.name ?? name });
+    const spec: OfferingSpec = plainSpec({ ...rest, name: rest.name ?? name });
     const chart = loadChart(spec.chart);
+    const planned = planOffering(spec, transform);
     super('saasplane:index:SaaSOffering', name, {}, opts);
     this.spec = spec;
     this.chart = chart;
-    const children = { parent: this };
-    [this._namespace] = registerObjects(name, [planOfferingNamespace(spec)], children);
-    registerObjects(name, (spec.sharedObjects ?? []).map((o) => ({ ...o })), children);
-    registerObjects(name, planAdmissionGuard(spec), children);
-    registerObjects(name, [planRecordingRules(spec)], { parent: this, dependsOn: [this._namespace] });
+    this.renderer = renderer ?? defaultRenderer();
+    this.transform = transform;
+    this.planned = planned;
+    this._waves = new WaveRegistrar({ parent: this });
+    this._waves.register(name, planned);
     this.offeringName = pulumi.output(spec.name);
     this.registerOutputs({ offeringName: this.offeringName });
   }
 
   /** Adds a tenant instance (single-stack use); its resource name and tenant name are `name`. */
-  public addTenant(name: string, options: TenantOptions, opts: pulumi.ComponentResourceOptions = {}): TenantInstance {
+  public addTenant(name: string, options: PulumiTenantOptions, opts: pulumi.ComponentResourceOptions = {}): TenantInstance {
     return new TenantInstance(name, { ...options, offering: this }, { parent: this, ...opts });
   }
 

@@ -252,7 +252,7 @@ describe('access identities', () => {
     const acme = offering.addTenant('acme', hosted('acme', { plan: 'small' }));
     new ConsumerAccess(app, 'users', { tenant: acme, name: 'users' });
     expect(captureError(() => new ConsumerAccess(app, 'Users', { tenant: acme, name: 'team' })).message)
-      .toContain('output file "shop/acme/21-consumer-users.yaml" is already used by consumer access "users": file names that differ only in case');
+      .toContain('consumer access id "users" of tenant "acme" of offering "shop" is already used by consumer access "users": ids that differ only in case');
     expect(() => app.synthFiles()).not.toThrow();
   });
 

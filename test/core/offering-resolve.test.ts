@@ -17,7 +17,7 @@ describe('resolveTenant', () => {
     expect(tenant.offering).toBe(offering);
     expect(tenant.name).toBe('acme');
     expect(tenant.planName).toBe('large');
-    expect(tenant.plan).toBe(offering.plans.large);
+    expect(tenant.plan).toEqual(offering.plans.large);
     expect(tenant.namespace).toBe('shop-acme');
     expect(tenant.releaseName).toBe('acme');
     expect(tenant.dependencies.map((d) => d.name)).toEqual(['db', 'payments']);

@@ -1,15 +1,13 @@
 // The Pulumi components under mocks: types, names, inputs, parents, providers and secrecy.
 // The harness installs the mocks: it comes first.
 // eslint-disable-next-line import/order
-import { ofType, recorded, registrations, reset, settle, valueOf } from './harness';
+import { dependenciesOf, ofType, recorded, registrations, reset, settle, valueOf } from './harness';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { shop } from '../../examples/offering';
-import { ChartSource, ChartSourceKind, mergeValues } from '../../src/core';
+import { ChartSource, ChartSourceKind, mergeValues, ObjectGroup, resolveTenant } from '../../src/core';
 import { ChartDeployment, ConsumerAccess, ProviderAccess, SaaSOffering, TenantInstance } from '../../src/pulumi';
-import { registerChart } from '../../src/pulumi/chart';
-
-const NO_RENDER = { renderer: false } as const;
+import { registerRelease } from '../../src/pulumi/chart';
 
 beforeEach(reset);
 
@@ -32,7 +30,10 @@ describe('a tenant stack (TenantInstance given the offering spec)', () => {
       'kubernetes:core/v1:ResourceQuota acme:tenant-quota',
       'kubernetes:core/v1:LimitRange acme:tenant-defaults',
       'kubernetes:networking.k8s.io/v1:NetworkPolicy acme:default-deny',
-      'kubernetes:helm.sh/v4:Chart acme:chart',
+      'kubernetes:apps/v1:Deployment acme:acme-web',
+      'kubernetes:apps/v1:StatefulSet acme:acme-db',
+      'kubernetes:core/v1:Service acme:acme-web',
+      'kubernetes:networking.k8s.io/v1:Ingress acme:acme',
       'kubernetes:networking.k8s.io/v1:NetworkPolicy acme:allow-dns',
       'kubernetes:monitoring.coreos.com/v1:ServiceMonitor acme:app',
       'kubernetes:rbac.authorization.k8s.io/v1:RoleBinding acme:saasplane-provider',
@@ -55,11 +56,30 @@ describe('a tenant stack (TenantInstance given the offering spec)', () => {
     }
   });
 
-  test('hands the chart the merged values, the release name and the tenant namespace', async () => {
+  test('registers exactly the planned chart objects, rendered once with the merged values; no Helm resource, no transform', async () => {
+    const { tenant } = await tenantStack();
+    expect(registrations.filter((r) => r.type.startsWith('kubernetes:helm.sh/'))).toEqual([]);
+    const app = tenant.planned.filter((p) => p.group === ObjectGroup.APP);
+    expect(app.map((p) => p.object.kind).sort()).toEqual(['ConfigMap', 'Deployment', 'Ingress', 'Service', 'Service', 'StatefulSet']);
+    for (const { object } of app) {
+      const [group, version] = object.apiVersion.includes('/') ? object.apiVersion.split('/') : ['core', object.apiVersion];
+      const [registered] = registrations.filter((r) => r.type === `kubernetes:${group}/${version}:${object.kind}` && r.name === `acme:${object.metadata.name}`);
+      expect(registered.inputs).toEqual(JSON.parse(JSON.stringify(object)));
+    }
+    const [deployment] = ofType('kubernetes:apps/v1:Deployment');
+    expect(deployment.inputs.metadata.labels).toMatchObject({ 'saasplane.io/tenant': 'acme', 'saasplane.io/plan': 'large' });
+    expect(tenant.resolved.values).toEqual(mergeValues(shop.values!, shop.plans.large.values!, { replicaCount: 2, theme: 'dark' }));
+  });
+
+  test('applies the plan in waves: namespace, guardrails, access, chart objects, monitor', async () => {
     await tenantStack();
-    const [chart] = ofType('kubernetes:helm.sh/v4:Chart');
-    expect(chart.inputs).toMatchObject({ name: 'acme', namespace: 'shop-acme', chart: './examples/charts/shop' });
-    expect(chart.inputs.values).toEqual(mergeValues(mergeValues(shop.values!, shop.plans.large.values!), { replicaCount: 2, theme: 'dark' }));
+    expect(dependenciesOf('acme:shop-acme')).toEqual([]);
+    expect(dependenciesOf('acme:tenant-quota')).toEqual(['acme:shop-acme']);
+    expect(dependenciesOf('acme:acme-web')).toEqual(expect.arrayContaining(['acme:allow-dns', 'acme:default-deny', 'acme:tenant-defaults', 'acme:tenant-quota']));
+    expect(dependenciesOf('acme:acme-web')).not.toContain('acme:shop-acme');
+    expect(dependenciesOf('acme:app')).toEqual(expect.arrayContaining(['acme:acme-web', 'acme:acme-db', 'acme:acme-config']));
+    expect(dependenciesOf('acme:saasplane-provider')).toContain('acme:tenant-quota');
+    expect(dependenciesOf('acme-users:acme-users')).toContain('acme:tenant-quota');
   });
 
   test('parents every child to its component', async () => {
@@ -90,7 +110,7 @@ describe('a tenant stack (TenantInstance given the offering spec)', () => {
 
   test('takes the Kubernetes provider from opts, for every child', async () => {
     const cluster = new k8s.Provider('cluster-b', { kubeconfig: 'unused-under-mocks' });
-    new TenantInstance('acme', { offering: shop, plan: 'small', ...NO_RENDER }, { ...recorded, providers: [cluster] });
+    new TenantInstance('acme', { offering: shop, plan: 'small' }, { ...recorded, providers: [cluster] });
     await settle();
     const clusterUrn = await valueOf(cluster.urn);
     const kubernetesChildren = registrations.filter((r) => r.type.startsWith('kubernetes:') && r.type !== 'pulumi:providers:kubernetes');
@@ -100,17 +120,21 @@ describe('a tenant stack (TenantInstance given the offering spec)', () => {
     }
   });
 
-  test('deploys a helm.v3.Release instead, when asked', async () => {
-    new TenantInstance('acme', { offering: shop, plan: 'small', chartDeployment: ChartDeployment.RELEASE, ...NO_RENDER }, recorded);
+  test('deploys a helm.v3.Release instead, when asked: the chart objects are those of the release, in the same wave', async () => {
+    const tenant = new TenantInstance('acme', { offering: shop, plan: 'small', chartDeployment: ChartDeployment.RELEASE }, recorded);
     await settle();
-    expect(ofType('kubernetes:helm.sh/v4:Chart')).toEqual([]);
+    expect(ofType('kubernetes:apps/v1:Deployment')).toEqual([]);
+    expect(tenant.planned.filter((p) => p.group === ObjectGroup.APP)).toEqual([]);
     const [release] = ofType('kubernetes:helm.sh/v3:Release');
     expect(release.inputs).toMatchObject({ name: 'acme', namespace: 'shop-acme', createNamespace: false, chart: './examples/charts/shop' });
+    expect(release.inputs.values).toEqual(mergeValues(shop.values!, shop.plans.small.values!));
+    expect(dependenciesOf('acme:chart')).toContain('acme:tenant-quota');
+    expect(dependenciesOf('acme:app')).toEqual(['acme:chart']);
   });
 
   test('binds the provider identities it is given instead of the default one', async () => {
     new TenantInstance('acme', {
-      offering: shop, plan: 'small', providers: [{ namespace: 'platform', serviceAccountName: 'deployer' }], ...NO_RENDER,
+      offering: shop, plan: 'small', providers: [{ namespace: 'platform', serviceAccountName: 'deployer' }],
     }, recorded);
     await settle();
     const bindings = ofType('kubernetes:rbac.authorization.k8s.io/v1:RoleBinding');
@@ -118,26 +142,8 @@ describe('a tenant stack (TenantInstance given the offering spec)', () => {
   });
 });
 
-describe('the chart argument for each chart source', () => {
-  const request = (source: ChartSource) => ({
-    source,
-    releaseName: 'acme',
-    namespace: 'shop-acme',
-    values: {},
-    deployment: ChartDeployment.CHART,
-    placement: {
-      namespace: 'shop-acme',
-      labels: {},
-      podLabels: {},
-      storageClasses: [],
-      allowNodePorts: false,
-      allowLoadBalancers: false,
-      alwaysPullImages: true,
-      ingressDomains: [],
-      ingressAnnotations: [],
-      priorityClassNames: [],
-    },
-  });
+describe('the Helm release chart argument for each chart source', () => {
+  const tenant = resolveTenant({ ...shop, name: 'shop' }, { name: 'acme', plan: 'small' }, { existingTenants: [] });
 
   test.each([
     [ChartSource.fromRepository({ repo: 'https://charts.example.com', chart: 'shop', version: '1.2.3' }),
@@ -146,9 +152,9 @@ describe('the chart argument for each chart source', () => {
     [ChartSource.fromArchive('dist/shop-1.2.3.tgz'), { chart: './dist/shop-1.2.3.tgz' }],
   ])('%s', async (source, expected) => {
     expect(source.kind).toBeDefined();
-    registerChart('acme:chart', request(source), recorded);
+    registerRelease('acme:chart', tenant, source, recorded);
     await settle();
-    const [chart] = ofType('kubernetes:helm.sh/v4:Chart');
+    const [chart] = ofType('kubernetes:helm.sh/v3:Release');
     expect(chart.inputs).toMatchObject(expected);
     if (source.kind !== ChartSourceKind.REPOSITORY) expect(chart.inputs.repositoryOpts).toBeUndefined();
   });
@@ -157,9 +163,9 @@ describe('the chart argument for each chart source', () => {
 describe('a single-stack program (SaaSOffering with addTenant and ProviderAccess)', () => {
   test('registers the offering-level objects once and binds the provider in every tenant, also ones added later', async () => {
     const offering = new SaaSOffering('shop', shop, recorded);
-    offering.addTenant('acme', { plan: 'small', ...NO_RENDER });
+    offering.addTenant('acme', { plan: 'small' });
     new ProviderAccess('provider', { offering }, recorded);
-    offering.addTenant('globex', { plan: 'large', ...NO_RENDER });
+    offering.addTenant('globex', { plan: 'large', parameters: { ingress: { host: 'globex.shop.example.com' } } });
     const urns = await settle();
     expect(ofType('kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy').map((r) => r.name).sort())
       .toEqual(['provider:saasplane-shop-provider-namespaces', 'shop:saasplane-shop-namespace-identity', 'shop:saasplane-shop-restart-only', 'shop:saasplane-shop-tenant-guard']);

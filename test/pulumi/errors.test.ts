@@ -80,8 +80,8 @@ describe('errors that need the offering or earlier tenants', () => {
     const expected = cdk8sError(offering, [{ name: 'acme', plan: 'small' }, { name: second, plan: 'small' }]);
     expect(expected.message).toMatch(pattern);
     const component = new saasPulumi.SaaSOffering('shop', offering, recorded);
-    component.addTenant('acme', { plan: 'small', renderer: false });
-    const error = errorOf(() => component.addTenant(second, { plan: 'small', renderer: false }));
+    component.addTenant('acme', { plan: 'small' });
+    const error = errorOf(() => component.addTenant(second, { plan: 'small' }));
     expect(error).toBeInstanceOf(pulumi.ResourceError);
     expect(error.message).toBe(expected.message);
     await settle();
@@ -113,7 +113,7 @@ describe('errors that need the offering or earlier tenants', () => {
   });
 
   test('an invalid consumer access is a ResourceError of its tenant', async () => {
-    const tenant = new saasPulumi.TenantInstance('acme', { offering: shop, plan: 'small', renderer: false }, recorded);
+    const tenant = new saasPulumi.TenantInstance('acme', { offering: shop, plan: 'small' }, recorded);
     const error = errorOf(() => new saasPulumi.ConsumerAccess('Acme Users', { tenant }));
     expect(error).toBeInstanceOf(pulumi.ResourceError);
     expect(error.message).toMatch(/consumer access "Acme Users" is invalid: name "Acme Users" is not a valid DNS label/);
@@ -132,7 +132,7 @@ describe('errors that need the offering or earlier tenants', () => {
   });
 
   test('a consumer access that would be the same objects as another one is a ResourceError of its tenant (issue 9)', async () => {
-    const tenant = new saasPulumi.TenantInstance('acme', { offering: shop, plan: 'small', renderer: false }, recorded);
+    const tenant = new saasPulumi.TenantInstance('acme', { offering: shop, plan: 'small' }, recorded);
     new saasPulumi.ConsumerAccess('users', { tenant, name: 'team' });
     const error = errorOf(() => new saasPulumi.ConsumerAccess('admins', { tenant, name: 'team' }));
     expect(error).toBeInstanceOf(pulumi.ResourceError);

@@ -41,8 +41,11 @@ test.each([
   expect(await valueOf(exports.namespace)).toBe(`shop-${stack}`);
   expect(await valueOf(exports.plan)).toBe(plan);
   expect(await valueOf(exports.consumerServiceAccount)).toBe(`${stack}-users`);
-  const [chart] = registrations.filter((r) => r.type === 'kubernetes:helm.sh/v4:Chart');
-  expect(chart.inputs.values).toMatchObject(parameters);
+  // the chart objects, rendered with the tenant's parameters
+  const [web] = registrations.filter((r) => r.type === 'kubernetes:apps/v1:Deployment');
+  expect(web.inputs.spec.replicas).toBe(parameters.replicaCount);
+  const [ingress] = registrations.filter((r) => r.type === 'kubernetes:networking.k8s.io/v1:Ingress');
+  expect(ingress.inputs.spec.rules.map((r: { host: string }) => r.host)).toEqual([parameters.ingress.host]);
   const quota = registrations.find((r) => r.type === 'kubernetes:core/v1:ResourceQuota')!;
   expect(quota.inputs.metadata.labels['saasplane.io/plan']).toBe(plan);
   expect(registrations.map((r) => r.type)).not.toContain('saasplane:index:SaaSOffering');

@@ -1,7 +1,6 @@
 // Pulumi mocks for the component tests: every registered resource is recorded with its type,
 // name, inputs and provider; `settle()` waits until registration has finished.
 import * as pulumi from '@pulumi/pulumi';
-import { Callback } from '@pulumi/pulumi/proto/callback_pb';
 
 export interface Registration {
   readonly type: string;
@@ -14,11 +13,7 @@ export interface Registration {
 export const registrations: Registration[] = [];
 const resources: pulumi.Resource[] = [];
 
-/**
- * Installs the mocks for a project and stack. The mock monitor has no callback server, so the SDK
- * refuses `transforms` (the tenant transform on the v4 Chart); the harness stands in for that
- * server and keeps each transform so that tests can apply it to real rendered objects.
- */
+/** Installs Pulumi's standard mocks for a project and stack, as users do in their own unit tests. */
 export function installMocks(project = 'saasplane', stack = 'acme'): void {
   void pulumi.runtime.setMocks({
     newResource: (args) => {
@@ -27,30 +22,25 @@ export function installMocks(project = 'saasplane', stack = 'acme'): void {
     },
     call: (args) => args.inputs,
   }, project, stack, false);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- internal SDK state, not part of its typings
-  const store = require('@pulumi/pulumi/runtime/state').getStore();
-  store.supportsTransforms = true;
-  store.callbacks = {
-    awaitStackRegistrations: async () => undefined,
-    registerTransform: async (transform: pulumi.ResourceTransform) => {
-      transforms.push(transform);
-      const callback = new Callback();
-      callback.setToken(`transform-${transforms.length}`);
-      callback.setTarget('mock');
-      return callback;
-    },
-  };
 }
-
-/** Transforms registered with resources, in order. */
-export const transforms: pulumi.ResourceTransform[] = [];
 
 installMocks();
 
-/** Options that record every resource created under a component, for `settle()` and URN checks. */
+const names = new Map<pulumi.Resource, string>();
+const declaredDependencies = new Map<string, pulumi.Resource[]>();
+
+/** Names of the resources the resource `name` was declared to depend on (`dependsOn`). */
+export function dependenciesOf(name: string): string[] {
+  return (declaredDependencies.get(name) ?? []).map((r) => names.get(r) ?? '?').sort();
+}
+
+/** Options that record every resource created under a component and its dependencies, for `settle()`, URN and order checks. */
 export const recorded: pulumi.ComponentResourceOptions = {
   transformations: [(args) => {
     resources.push(args.resource);
+    names.set(args.resource, args.name);
+    const dependsOn = args.opts.dependsOn;
+    declaredDependencies.set(args.name, (Array.isArray(dependsOn) ? dependsOn : dependsOn ? [dependsOn] : []) as pulumi.Resource[]);
     return undefined;
   }],
 };
@@ -75,7 +65,8 @@ export async function settle(): Promise<string[]> {
 export function reset(): void {
   registrations.length = 0;
   resources.length = 0;
-  transforms.length = 0;
+  names.clear();
+  declaredDependencies.clear();
 }
 
 /** Custom (Kubernetes) resources registered, by type. */

@@ -1,16 +1,35 @@
-// One core, two front-ends: for the same input, the cdk8s constructs and the Pulumi components
-// produce the same non-chart objects, and the Pulumi chart transform adapts the chart's objects
-// exactly as the cdk8s TenantInstance does.
+// One core, two front-ends: for the same input, the cdk8s constructs write and the Pulumi
+// components register exactly the same objects, the tenant's chart objects included, with and
+// without the provider's customizations (per-tenant provider values and quota, extra labels and
+// annotations, an object transform).
 // eslint-disable-next-line import/order
 import * as YAML from 'yaml';
-import { recorded, registrations, reset, settle, transforms } from './harness';
+import { recorded, registrations, reset, settle } from './harness';
 import { shop } from '../../examples/offering';
 import * as cdk8s from '../../src/constructs';
-import { HelmRenderer, KubeObject, loadChart, resolveTenant } from '../../src/core';
+import { KubeObject, ObjectTransform, TenantOptions } from '../../src/core';
 import * as saasPulumi from '../../src/pulumi';
 import { tempDir } from '../constructs/fixtures';
 
 const TENANT = { plan: 'large', parameters: { replicaCount: 2, theme: 'dark', ingress: { host: 'acme.shop.example.com' } } };
+
+/** Every customization a provider has, applied to one offering and tenant. */
+const CUSTOM = {
+  offering: { labels: { 'example.com/cost-center': 'shop' }, annotations: { 'example.com/owner': 'team-shop' } },
+  tenant: {
+    ...TENANT,
+    providerValues: { database: { existingSecret: 'acme-db-credentials' } },
+    quota: { cpu: '6', pods: 30 },
+    labels: { 'example.com/customer': 'acme' },
+    annotations: { 'example.com/contract': 'C-42' },
+  } as TenantOptions,
+  transform: ((object) => {
+    if (object.kind === 'Deployment') (object.spec as any).revisionHistoryLimit = 3;
+    object.metadata.annotations = { ...object.metadata.annotations, 'example.com/transformed': 'yes' };
+  }) as ObjectTransform,
+};
+
+type Options = { offering?: object; tenant?: TenantOptions; transform?: ObjectTransform };
 
 function key(o: KubeObject): string {
   return `${o.apiVersion} ${o.kind} ${o.metadata.namespace ?? '-'}/${o.metadata.name}`;
@@ -20,86 +39,63 @@ function byKey(objects: KubeObject[]): Map<string, unknown> {
   return new Map(objects.map((o) => [key(o), JSON.parse(JSON.stringify(o))]));
 }
 
-/** cdk8s output, split into chart objects (30-app.yaml) and the rest. */
-function cdk8sObjects(): { chart: KubeObject[]; other: KubeObject[] } {
+function cdk8sObjects(options: Options = {}): KubeObject[] {
   const app = new cdk8s.SaaSApp({ outdir: tempDir() });
-  const offering = new cdk8s.SaaSOffering(app, 'shop', shop);
-  const acme = offering.addTenant('acme', TENANT);
+  const offering = new cdk8s.SaaSOffering(app, 'shop', { ...shop, ...options.offering, transform: options.transform });
+  const acme = offering.addTenant('acme', options.tenant ?? TENANT);
   new cdk8s.ProviderAccess(app, 'provider', { offering });
   new cdk8s.ConsumerAccess(app, 'acme-users', { tenant: acme });
-  const chart: KubeObject[] = [];
-  const other: KubeObject[] = [];
-  for (const [file, content] of app.synthFiles()) {
-    const objects = YAML.parseAllDocuments(content).map((d) => d.toJS() as KubeObject);
-    (file.endsWith('30-app.yaml') ? chart : other).push(...objects);
-  }
-  return { chart, other };
+  return [...app.synthFiles().values()].flatMap((content) => YAML.parseAllDocuments(content).map((d) => d.toJS() as KubeObject));
 }
 
-async function pulumiObjects(): Promise<KubeObject[]> {
-  const offering = new saasPulumi.SaaSOffering('shop', shop, recorded);
-  // rendered locally, as by default: the ingress controller and scrape policies follow the chart's routes
-  const acme = offering.addTenant('acme', TENANT);
+async function pulumiObjects(options: Options = {}): Promise<KubeObject[]> {
+  const offering = new saasPulumi.SaaSOffering('shop', { ...shop, ...options.offering, transform: options.transform }, recorded);
+  const acme = offering.addTenant('acme', options.tenant ?? TENANT);
   new saasPulumi.ProviderAccess('provider', { offering }, recorded);
   new saasPulumi.ConsumerAccess('acme-users', { tenant: acme });
   await settle();
-  return registrations
-    .filter((r) => r.custom && r.type.startsWith('kubernetes:') && !r.type.startsWith('kubernetes:helm.sh/'))
-    .map((r) => r.inputs as KubeObject);
+  return registrations.filter((r) => r.custom && r.type.startsWith('kubernetes:')).map((r) => r.inputs as KubeObject);
+}
+
+async function expectParity(options: Options = {}): Promise<Map<string, any>> {
+  const fromCdk8s = byKey(cdk8sObjects(options));
+  const fromPulumi = byKey(await pulumiObjects(options));
+  expect([...fromPulumi.keys()].sort()).toEqual([...fromCdk8s.keys()].sort());
+  for (const [k, object] of fromCdk8s) {
+    expect([k, fromPulumi.get(k)]).toEqual([k, object]);
+  }
+  return fromCdk8s as Map<string, any>;
 }
 
 beforeEach(reset);
 
-test('Namespace, ResourceQuota, LimitRange, NetworkPolicies, RBAC, admission and monitoring objects are identical', async () => {
-  const fromCdk8s = byKey(cdk8sObjects().other);
-  const fromPulumi = byKey(await pulumiObjects());
-  expect([...fromPulumi.keys()].sort()).toEqual([...fromCdk8s.keys()].sort());
-  const kinds = new Set([...fromCdk8s.keys()].map((k) => k.split(' ')[1]));
+test('every object is identical, the chart objects of the real helm rendering included', async () => {
+  const objects = await expectParity();
+  const kinds = new Set([...objects.keys()].map((k) => k.split(' ')[1]));
   expect([...kinds].sort()).toEqual([
-    'ClusterRole', 'ClusterRoleBinding', 'LimitRange', 'Namespace', 'NetworkPolicy', 'PrometheusRule', 'ResourceQuota', 'Role',
-    'RoleBinding', 'ServiceAccount', 'ServiceMonitor', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding',
+    'ClusterRole', 'ClusterRoleBinding', 'ConfigMap', 'Deployment', 'Ingress', 'LimitRange', 'Namespace', 'NetworkPolicy', 'PrometheusRule',
+    'ResourceQuota', 'Role', 'RoleBinding', 'Service', 'ServiceAccount', 'ServiceMonitor', 'StatefulSet', 'ValidatingAdmissionPolicy',
+    'ValidatingAdmissionPolicyBinding',
   ]);
-  for (const [k, object] of fromCdk8s) {
-    expect([k, fromPulumi.get(k)]).toEqual([k, object]);
-  }
-});
-
-test('the chart transform adapts every object of the real helm rendering as the cdk8s front-end does', async () => {
-  const { chart: fromCdk8s } = cdk8sObjects();
-  const offering = new saasPulumi.SaaSOffering('shop', shop, recorded);
-  offering.addTenant('acme', { ...TENANT, renderer: false });
-  await settle();
-  expect(transforms).toHaveLength(1);
-  const tenant = resolveTenant({ ...shop }, { name: 'acme', ...TENANT }, { existingTenants: [] });
-  const rendered = new HelmRenderer().render({
-    chart: loadChart(shop.chart), releaseName: 'acme', namespace: 'shop-acme', values: tenant.values, kubeVersion: '1.34.0',
-  });
-  const adapted: KubeObject[] = [];
-  for (const { object } of rendered) {
-    const [group, version] = object.apiVersion.includes('/') ? object.apiVersion.split('/') : ['core', object.apiVersion];
-    const result = await transforms[0]({ custom: true, type: `kubernetes:${group}/${version}:${object.kind}`, name: `acme:chart:${object.metadata.name}`, props: object, opts: {} });
-    adapted.push(result!.props as KubeObject);
-  }
-  expect(adapted.length).toBeGreaterThan(5);
-  expect(byKey(adapted)).toEqual(byKey(fromCdk8s));
-  // the plan's node placement reached the pod templates
-  const web = adapted.find((o) => o.kind === 'Deployment') as any;
+  // adapted to the tenant: the plan's node placement reached the pod templates
+  const web = objects.get('apps/v1 Deployment shop-acme/acme-web');
   expect(web.spec.template.spec.nodeSelector).toEqual({ 'node.kubernetes.io/pool': 'large' });
   expect(web.spec.template.metadata.labels['saasplane.io/tenant']).toBe('acme');
 });
 
-test('the chart transform leaves components and non-Kubernetes resources alone', async () => {
-  new saasPulumi.TenantInstance('acme', { offering: shop, plan: 'small', renderer: false }, recorded);
-  await settle();
-  const props = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'x' } };
-  expect(await transforms[0]({ custom: false, type: 'kubernetes:helm.sh/v4:Chart', name: 'c', props, opts: {} })).toBeUndefined();
-  expect(await transforms[0]({ custom: true, type: 'random:index:RandomPassword', name: 'p', props: { length: 12 }, opts: {} })).toBeUndefined();
-});
-
-test('the chart transform fails on a cluster-scoped object, naming kind and name', async () => {
-  new saasPulumi.TenantInstance('acme', { offering: shop, plan: 'small', renderer: false }, recorded);
-  await settle();
-  const props = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'shop-admin' } };
-  expect(() => transforms[0]({ custom: true, type: 'kubernetes:rbac.authorization.k8s.io/v1:ClusterRole', name: 'r', props, opts: {} }))
-    .toThrow(/cluster-scoped ClusterRole "shop-admin"/);
+test('the customizations are applied identically by both front-ends', async () => {
+  const objects = await expectParity(CUSTOM);
+  const quota = objects.get('v1 ResourceQuota shop-acme/tenant-quota');
+  expect(quota.spec.hard).toMatchObject({ 'requests.cpu': '6', 'pods': '30', 'requests.memory': shop.plans.large.quota.memory });
+  for (const [k, object] of objects) {
+    const tenantOwned = k.includes(' shop-acme/') || k.endsWith(' -/shop-acme');
+    expect([k, object.metadata.labels]).toEqual([k, expect.objectContaining({
+      'example.com/cost-center': 'shop', ...(tenantOwned ? { 'example.com/customer': 'acme' } : {}),
+    })]);
+    expect([k, object.metadata.annotations]).toEqual([k, expect.objectContaining({ 'example.com/owner': 'team-shop', 'example.com/transformed': 'yes' })]);
+  }
+  expect(objects.get('apps/v1 Deployment shop-acme/acme-web').spec.revisionHistoryLimit).toBe(3);
+  // the provider's values reached the chart, over the tenant's parameters
+  const db = objects.get('apps/v1 StatefulSet shop-acme/acme-db');
+  expect(JSON.stringify(db.spec.template.spec)).toContain('acme-db-credentials');
 });

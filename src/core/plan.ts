@@ -1,0 +1,197 @@
+// The one tagged plan: every object saasplane plans for an offering, its provider identities, its
+// tenants and their consumers, each with its group, its apply wave and its owner. The cdk8s
+// front-end, the Pulumi front-end and the bench emit these lists as they are: group and owner
+// pick the file through the output layout, the wave gives the apply order (`dependsOn`).
+import { SaaSplaneError, throwIfProblems } from './errors';
+import { KubeObject, objectIdentity } from './kube';
+import { OfferingSpec } from './model';
+import { isReservedMetadataKey } from './names';
+import { ResolvedTenant } from './offering';
+import { ConsumerIdentity, planConsumerAccess, planProviderBinding, planProviderShared, ProviderIdentity } from './plan-access';
+import { planAdmissionGuard, planOfferingNamespace, planRecordingRules } from './plan-offering';
+import { planTenantObjects } from './plan-tenant';
+
+/** What a planned object is for. */
+export enum ObjectGroup {
+  /** The offering's or the tenant's namespace. */
+  NAMESPACE = 'namespace',
+  /** The offering's `sharedObjects`. */
+  SHARED = 'shared',
+  /** The admission policies that guard the offering's namespaces. */
+  ADMISSION = 'admission',
+  /** A tenant's ResourceQuota, LimitRange and NetworkPolicies. */
+  GUARDRAILS = 'guardrails',
+  /** A provider identity: its ServiceAccount and roles, or its RoleBinding in a tenant namespace. */
+  PROVIDER_ACCESS = 'provider-access',
+  /** A consumer identity of a tenant. */
+  CONSUMER_ACCESS = 'consumer-access',
+  /** The tenant's chart objects, adapted. */
+  APP = 'app',
+  /** The recording rules, or a tenant's ServiceMonitor/PodMonitor. */
+  MONITORING = 'monitoring',
+  /** Objects a user added to a saasplane construct. */
+  EXTRA = 'extra',
+}
+
+/**
+ * The apply wave of each group: an object is applied after every object of its owner's lower
+ * waves (a namespace before what lives in it, guardrails before the workloads they limit).
+ */
+export const GROUP_WAVES: Readonly<Record<ObjectGroup, number>> = {
+  [ObjectGroup.NAMESPACE]: 0,
+  [ObjectGroup.SHARED]: 5,
+  [ObjectGroup.ADMISSION]: 10,
+  [ObjectGroup.GUARDRAILS]: 10,
+  [ObjectGroup.PROVIDER_ACCESS]: 20,
+  [ObjectGroup.CONSUMER_ACCESS]: 20,
+  [ObjectGroup.APP]: 30,
+  [ObjectGroup.MONITORING]: 40,
+  [ObjectGroup.EXTRA]: 50,
+};
+
+/** Who a planned object belongs to: the offering, one of its tenants, and the access identity (by id) when it is one's. */
+export interface PlanOwner {
+  readonly offering: string;
+  /** Set for every object in a tenant namespace. */
+  readonly tenant?: string;
+  /** The construct id / resource name of the ProviderAccess or ConsumerAccess. */
+  readonly access?: string;
+}
+
+/** One object of the plan, with what the emitters need. */
+export interface PlannedObject<T extends KubeObject = KubeObject> {
+  readonly object: T;
+  readonly group: ObjectGroup;
+  readonly wave: number;
+  readonly owner: PlanOwner;
+}
+
+/**
+ * A provider's last word on each planned object: return a changed copy (or change `object` and
+ * return nothing). It runs after saasplane's guards, on every object of the offering, its
+ * identities and its tenants, in both front-ends. It may not change an object's apiVersion
+ * group, kind, name or namespace, nor the labels and annotations saasplane reserves.
+ */
+export type ObjectTransform = (object: KubeObject, planned: PlannedObject) => KubeObject | void;
+
+/** The objects of an offering itself: its namespace, shared objects, admission guard and recording rules. */
+export function planOffering(spec: OfferingSpec, transform?: ObjectTransform): PlannedObject[] {
+  const owner = { offering: spec.name };
+  return finish([
+    ...tag(ObjectGroup.NAMESPACE, owner, [planOfferingNamespace(spec)]),
+    // a copy: the objects are the user's own data
+    ...tag(ObjectGroup.SHARED, owner, (spec.sharedObjects ?? []).map((o) => JSON.parse(JSON.stringify(o)) as KubeObject)),
+    ...tag(ObjectGroup.ADMISSION, owner, planAdmissionGuard(spec)),
+    ...tag(ObjectGroup.MONITORING, owner, [planRecordingRules(spec)]),
+  ], spec.labels, spec.annotations, transform);
+}
+
+/** The offering-wide objects of a provider identity: its ServiceAccount, roles, binding and namespace guard. */
+export function planProvider(
+  spec: OfferingSpec, accessId: string, identity: ProviderIdentity, createNamespace: boolean, transform?: ObjectTransform,
+): PlannedObject[] {
+  const objects = planProviderShared(identity, createNamespace, spec.podSecurity, Object.keys(spec.plans));
+  return finish(tag(ObjectGroup.PROVIDER_ACCESS, { offering: spec.name, access: accessId }, objects), spec.labels, spec.annotations, transform);
+}
+
+/** A tenant's own objects: namespace, guardrails, its adapted chart objects and its monitor. */
+export function planTenant(tenant: ResolvedTenant, chartObjects: readonly KubeObject[], transform?: ObjectTransform): PlannedObject[] {
+  const owner = { offering: tenant.offering.name, tenant: tenant.name };
+  const planned = planTenantObjects(tenant, chartObjects);
+  return finish([
+    ...tag(ObjectGroup.NAMESPACE, owner, [planned.namespace]),
+    ...tag(ObjectGroup.GUARDRAILS, owner, planned.guardrails),
+    ...tag(ObjectGroup.APP, owner, chartObjects),
+    ...tag(ObjectGroup.MONITORING, owner, planned.monitoring),
+  ], tenant.labels, tenant.annotations, transform);
+}
+
+/** The RoleBinding of a provider identity in a tenant namespace. */
+export function planProviderInTenant(
+  identity: ProviderIdentity, accessId: string, tenant: ResolvedTenant, transform?: ObjectTransform,
+): PlannedObject[] {
+  const owner = { offering: tenant.offering.name, tenant: tenant.name, access: accessId };
+  return finish(tag(ObjectGroup.PROVIDER_ACCESS, owner, [planProviderBinding(identity, tenant)]), tenant.labels, tenant.annotations, transform);
+}
+
+/** A consumer identity of a tenant: ServiceAccount, Role and RoleBinding. */
+export function planConsumer(tenant: ResolvedTenant, accessId: string, identity: ConsumerIdentity, transform?: ObjectTransform): PlannedObject[] {
+  const owner = { offering: tenant.offering.name, tenant: tenant.name, access: accessId };
+  return finish(tag(ObjectGroup.CONSUMER_ACCESS, owner, planConsumerAccess(tenant, identity)), tenant.labels, tenant.annotations, transform);
+}
+
+/** The API server identities of planned objects (each may be planned once). */
+export function plannedIdentities(planned: readonly PlannedObject[]): string[] {
+  return planned.map(({ object: o }) => objectIdentity(o.apiVersion, o.kind, o.metadata.namespace, o.metadata.name));
+}
+
+function tag(group: ObjectGroup, owner: PlanOwner, objects: readonly KubeObject[]): PlannedObject[] {
+  return objects.map((object) => ({ object, group, wave: GROUP_WAVES[group], owner }));
+}
+
+/** Adds the extra labels and annotations, then runs the provider's transform and checks what it returned. */
+function finish(
+  planned: PlannedObject[], labels: Readonly<Record<string, string>> = {}, annotations: Readonly<Record<string, string>> = {},
+  transform?: ObjectTransform,
+): PlannedObject[] {
+  const extraLabels = Object.keys(labels).length > 0;
+  const extraAnnotations = Object.keys(annotations).length > 0;
+  if (!extraLabels && !extraAnnotations && !transform) {
+    return planned;
+  }
+  const problems: string[] = [];
+  const result = planned.map((entry) => {
+    const { object } = entry;
+    // a new object and metadata: planned objects may be shared (rendered charts are cached)
+    let changed: KubeObject = {
+      ...object,
+      metadata: {
+        ...object.metadata,
+        ...(extraLabels ? { labels: { ...object.metadata.labels, ...labels } } : {}),
+        ...(extraAnnotations ? { annotations: { ...object.metadata.annotations, ...annotations } } : {}),
+      },
+    };
+    if (transform) {
+      const copy = JSON.parse(JSON.stringify(changed)) as KubeObject;
+      let returned: KubeObject | void;
+      try {
+        returned = transform(copy, { ...entry, object: changed });
+      } catch (e) {
+        throw new SaaSplaneError(`the object transform failed on ${describe(object)}`, [`${e instanceof Error ? e.message : String(e)}: fix the transform`]);
+      }
+      changed = returned ?? copy;
+      problems.push(...transformProblems(changed, object));
+    }
+    return { ...entry, object: changed };
+  });
+  throwIfProblems('the object transform returned objects saasplane cannot use', problems);
+  return result;
+}
+
+function describe(object: KubeObject): string {
+  return objectIdentity(object.apiVersion, object.kind, object.metadata.namespace, object.metadata.name);
+}
+
+/** What a transform may not change: the object's identity, and the metadata that keeps tenants isolated. */
+function transformProblems(after: KubeObject, before: KubeObject): string[] {
+  if (!after || typeof after !== 'object' || !after.metadata || typeof after.metadata !== 'object') {
+    return [`it returned ${JSON.stringify(after)} for ${describe(before)}: return the object (changed) or nothing`];
+  }
+  const problems: string[] = [];
+  if (describe(after) !== describe(before)) {
+    problems.push(`it turned ${describe(before)} into ${describe(after)}: a transform may not change an object's API group, kind, name or namespace; `
+      + 'add an object to the construct instead');
+  }
+  for (const field of ['labels', 'annotations'] as const) {
+    const was = before.metadata[field] ?? {};
+    const now = (after.metadata[field] ?? {}) as Record<string, string>;
+    const keys = new Set([...Object.keys(was), ...Object.keys(now)].filter(isReservedMetadataKey));
+    for (const key of keys) {
+      if (was[key] !== now[key]) {
+        problems.push(`it changed the ${field === 'labels' ? 'label' : 'annotation'} "${key}" of ${describe(before)} from ${JSON.stringify(was[key])} to `
+          + `${JSON.stringify(now[key])}: saasplane sets it to keep tenants isolated; leave it as it is`);
+      }
+    }
+  }
+  return problems;
+}
