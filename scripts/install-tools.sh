@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the real components the tests use, cached outside the repository and reused:
 #   helm      built from its Go module (pinned below) into $SAASPLANE_TOOLS/helm-<version>/helm
+#   saasplane-render  the batch renderer (tools/render: helm's template code, many releases per process),
+#             built against the same helm version into $SAASPLANE_TOOLS/saasplane-render-<version>/, rebuilt when its source changes
 #   registry  the CNCF distribution OCI registry, built from its Go module, for the OCI chart test
 #   promtool  from Debian's `prometheus` package (rule checks and rule unit tests)
 # Prints what it does. Re-running is cheap: present tools are kept.
@@ -23,6 +25,23 @@ else
     "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
   rm -rf "$helm_dir" && mv "$helm_dir.tmp" "$helm_dir"
   echo "helm $HELM_VERSION: built in $((SECONDS - start)) s at $helm_dir/helm"
+fi
+
+render_dir="$TOOLS/saasplane-render-$HELM_VERSION"
+render_src="$(cd "$(dirname "$0")/../tools/render" && pwd)"
+render_digest="$(cat "$render_src/go.mod" "$render_src/go.sum" "$render_src/main.go" | sha256sum | cut -c1-16)"
+if [ -x "$render_dir/saasplane-render" ] && [ "$(cat "$render_dir/source.sha256" 2>/dev/null)" = "$render_digest" ]; then
+  echo "saasplane-render (helm $HELM_VERSION): cached at $render_dir/saasplane-render"
+else
+  echo "saasplane-render (helm $HELM_VERSION): building tools/render (reuses helm's module and build caches)..."
+  start=$SECONDS
+  rm -rf "$render_dir.tmp" && mkdir -p "$render_dir.tmp"
+  # the version helm itself is built with: templates see it as .Capabilities.HelmVersion
+  (cd "$render_src" && GOFLAGS=-mod=mod go build -o "$render_dir.tmp/saasplane-render" \
+    -ldflags "-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION" .)
+  echo "$render_digest" > "$render_dir.tmp/source.sha256"
+  rm -rf "$render_dir" && mv "$render_dir.tmp" "$render_dir"
+  echo "saasplane-render: built in $((SECONDS - start)) s at $render_dir/saasplane-render"
 fi
 
 registry_dir="$TOOLS/registry-$REGISTRY_VERSION"

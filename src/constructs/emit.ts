@@ -63,3 +63,8 @@ export function ownObjectsUnder(scope: IConstruct, owner: PlanOwner, group = Obj
 export function ownerOf(scope: IConstruct): { owner: PlanOwner; group: ObjectGroup } | undefined {
   return owners.get(scope);
 }
+
+/** The ApiObject of `kind`/`name` anywhere under `scope`, if any. */
+export function findApiObject(scope: IConstruct, kind: string, name: string): ApiObject | undefined {
+  return scope.node.findAll().find((c): c is ApiObject => c instanceof ApiObject && c.kind === kind && c.name === name);
+}

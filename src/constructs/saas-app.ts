@@ -145,8 +145,11 @@ export class SaaSApp extends App {
         owners.set(identity, construct.node.path);
         const planned = plannedOf(construct)
           ?? (here ? { object: construct.toJson(), group: here.group, wave: GROUP_WAVES[here.group], owner: here.owner } : undefined);
-        const target = planned ? this.layout.fileFor(planned) : file;
-        if (target) place(target, construct, planned);
+        if (planned) {
+          place(this.layout.fileFor(planned), construct, planned);
+        } else if (file) {
+          place(file, construct, undefined);
+        }
       }
       for (const child of construct.node.children) {
         visit(child, here, here ? undefined : file);

@@ -4,7 +4,7 @@ import {
   ChartRenderer, defaultRenderer, loadChart, LoadedChart, ObjectTransform, OfferingMembers, OfferingOptions, OfferingSpec, PlannedObject,
   planOffering, plainSpec, providerNamespace, TenantOptions, throwIfProblems, validateOffering,
 } from '../core';
-import { emitPlanned, ownObjectsUnder } from './emit';
+import { emitPlanned, findApiObject, ownObjectsUnder } from './emit';
 import { appClaims, assertFreeId } from './name-claims';
 import type { ProviderAccess } from './provider-access';
 import { TenantInstance } from './tenant-instance';
@@ -59,7 +59,7 @@ export class SaaSOffering extends Chart {
 
   /** The ApiObject of `kind`/`name` in this chart (an escape hatch for JSON patches), if any. */
   public apiObjectFor(kind: string, name: string): ApiObject | undefined {
-    return this.apiObjects.find((o) => o.kind === kind && o.name === name);
+    return findApiObject(this, kind, name);
   }
 
   /** Adds a tenant instance; its construct id is the tenant name. */

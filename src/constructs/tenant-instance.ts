@@ -1,7 +1,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { PlannedObject, planTenant, renderTenantChart, ResolvedTenant, resolveTenant, tenantHosts, TenantOptions, throwIfProblems } from '../core';
-import { emitPlanned, ownObjectsUnder } from './emit';
+import { emitPlanned, findApiObject, ownObjectsUnder } from './emit';
 import { appClaims, assertFreeId } from './name-claims';
 import type { SaaSOffering } from './saas-offering';
 
@@ -70,6 +70,6 @@ export class TenantInstance extends Chart {
 
   /** The ApiObject of `kind`/`name` in this chart, chart objects included (an escape hatch for JSON patches), if any. */
   public apiObjectFor(kind: string, name: string): ApiObject | undefined {
-    return this.apiObjects.find((o) => o.kind === kind && o.name === name);
+    return findApiObject(this, kind, name);
   }
 }

@@ -250,6 +250,9 @@ export interface RenderedObject {
   readonly template?: string;
 }
 
+/** What rendering one request of a batch gave: its objects, or what rendering it threw. */
+export type RenderOutcome = { readonly objects: RenderedObject[] } | { readonly error: unknown };
+
 /** Turns a render request into objects. The one place chart rendering happens. */
 export interface ChartRenderer {
   /**
@@ -258,6 +261,25 @@ export interface ChartRenderer {
    */
   readonly id?: string;
   render(request: RenderRequest): RenderedObject[];
+  /**
+   * Renders a batch (in one process, on every core), outcomes in request order; a request's
+   * failure is its outcome, not an exception. @default - `render` for each request in turn
+   */
+  renderMany?(requests: readonly RenderRequest[]): RenderOutcome[];
+}
+
+/** Renders a batch with `renderer.renderMany`, or request by request when the renderer has none. */
+export function renderAll(renderer: ChartRenderer, requests: readonly RenderRequest[]): RenderOutcome[] {
+  if (renderer.renderMany) {
+    return renderer.renderMany(requests);
+  }
+  return requests.map((request) => {
+    try {
+      return { objects: renderer.render(request) };
+    } catch (error) {
+      return { error };
+    }
+  });
 }
 
 const helmVersions = new Map<string, string>();
@@ -312,7 +334,7 @@ export function parseRendered(stdout: string): RenderedObject[] {
  * A chart's refusal is remembered too. Callers get their own copy of the objects.
  */
 export class CachingRenderer implements ChartRenderer {
-  private readonly results = new Map<string, { objects?: RenderedObject[]; error?: unknown }>();
+  private readonly results = new Map<string, RenderOutcome>();
 
   constructor(private readonly inner: ChartRenderer = new HelmRenderer()) {}
 
@@ -326,20 +348,26 @@ export class CachingRenderer implements ChartRenderer {
   }
 
   public render(request: RenderRequest): RenderedObject[] {
-    const key = requestKey(request);
-    let result = this.results.get(key);
-    if (!result) {
-      try {
-        result = { objects: this.inner.render(request) };
-      } catch (error) {
-        result = { error };
-      }
-      this.results.set(key, result);
+    const [outcome] = this.renderMany([request]);
+    if ('error' in outcome) {
+      throw outcome.error;
     }
-    if (result.error !== undefined) {
-      throw result.error;
-    }
-    return jsonCopy(result.objects!);
+    return outcome.objects;
+  }
+
+  /** Renders the requests not seen yet as one batch of the inner renderer (each distinct request once). */
+  public renderMany(requests: readonly RenderRequest[]): RenderOutcome[] {
+    const keys = requests.map((r) => requestKey(r));
+    const missing = new Map<string, RenderRequest>();
+    requests.forEach((r, i) => {
+      if (!this.results.has(keys[i])) missing.set(keys[i], r);
+    });
+    const outcomes = renderAll(this.inner, [...missing.values()]);
+    [...missing.keys()].forEach((key, i) => this.results.set(key, outcomes[i]));
+    return keys.map((key) => {
+      const outcome = this.results.get(key)!;
+      return 'error' in outcome ? outcome : { objects: jsonCopy(outcome.objects) };
+    });
   }
 }
 
@@ -379,46 +407,69 @@ export class DiskRenderCache implements ChartRenderer {
   }
 
   public render(request: RenderRequest): RenderedObject[] {
-    const rendererId = this.inner.id;
-    if (rendererId === undefined) {
-      return this.inner.render(request);
+    const [outcome] = this.renderMany([request]);
+    if ('error' in outcome) {
+      throw outcome.error;
     }
-    if (!rendersDeterministically(request.chart)) {
-      return this.inner.render(request); // a fresh password or certificate on every render must stay fresh
-    }
-    const key = requestKey(request, CACHE_FORMAT, rendererId);
-    const file = path.join(this.directory, key.slice(0, 2), `${key}.json`);
+    return outcome.objects;
+  }
+
+  /** Answers what the cache holds; renders the rest as one batch of the inner renderer and keeps it. */
+  public renderMany(requests: readonly RenderRequest[]): RenderOutcome[] {
+    const rendererId = requests.length > 0 ? this.inner.id : undefined;
+    // a fresh password or certificate on every render must stay fresh: such charts are never cached
+    const files = requests.map((r) => (rendererId !== undefined && rendersDeterministically(r.chart)
+      ? this.entryFile(requestKey(r, CACHE_FORMAT, rendererId)) : undefined));
+    const outcomes: Array<RenderOutcome | undefined> = files.map((file) => {
+      const cached = file ? readEntry(file) : undefined;
+      if (cached) this.hits++;
+      return cached ? { objects: cached } : undefined;
+    });
+    const missing = outcomes.flatMap((o, i) => (o ? [] : [i]));
+    const rendered = renderAll(this.inner, missing.map((i) => requests[i]));
+    missing.forEach((i, j) => {
+      outcomes[i] = rendered[j];
+      if (files[i]) this.misses++;
+      if (files[i] && 'objects' in rendered[j]) writeEntry(files[i]!, rendered[j].objects);
+    });
+    return outcomes as RenderOutcome[];
+  }
+
+  private entryFile(key: string): string {
+    return path.join(this.directory, key.slice(0, 2), `${key}.json`);
+  }
+}
+
+/** A cache entry's objects; undefined when absent or unreadable (it is rendered again). */
+function readEntry(file: string): RenderedObject[] | undefined {
+  try {
+    const cached = JSON.parse(fs.readFileSync(file, 'utf8')) as RenderedObject[];
+    return Array.isArray(cached) ? cached : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Keeps rendered objects in the cache entry `file`, atomically; a failure only costs a later render. */
+function writeEntry(file: string, objects: RenderedObject[]): void {
+  const text = JSON.stringify(objects);
+  // JSON has no .inf or .nan: such output is not kept, so a warm run writes what a cold one does
+  if (!isDeepEqualJson(objects, JSON.parse(text))) {
+    return;
+  }
+  try {
+    // private to the user (rendered Secrets may be in it); the staging file is created, never followed
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    const staging = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+    const fd = fs.openSync(staging, 'wx', 0o600);
     try {
-      const cached = JSON.parse(fs.readFileSync(file, 'utf8')) as RenderedObject[];
-      if (Array.isArray(cached)) {
-        this.hits++;
-        return cached;
-      }
-    } catch {
-      // absent or unreadable: render it
+      fs.writeFileSync(fd, text);
+    } finally {
+      fs.closeSync(fd);
     }
-    const objects = this.inner.render(request);
-    this.misses++;
-    const text = JSON.stringify(objects);
-    // JSON has no .inf or .nan: such output is not kept, so a warm run writes what a cold one does
-    if (!isDeepEqualJson(objects, JSON.parse(text))) {
-      return objects;
-    }
-    try {
-      // private to the user (rendered Secrets may be in it); the staging file is created, never followed
-      fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-      const staging = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-      const fd = fs.openSync(staging, 'wx', 0o600);
-      try {
-        fs.writeFileSync(fd, text);
-      } finally {
-        fs.closeSync(fd);
-      }
-      fs.renameSync(staging, file);
-    } catch {
-      // a read-only or full cache only costs the next synthesis a render
-    }
-    return objects;
+    fs.renameSync(staging, file);
+  } catch {
+    // a read-only or full cache only costs the next synthesis a render
   }
 }
 
@@ -499,7 +550,3 @@ function cacheEntries(directory: string): string[] {
     .flatMap((shard) => fs.readdirSync(path.join(directory, shard)).filter((n) => ENTRY.test(n)).map((n) => path.join(directory, shard, n)));
 }
 
-/** The renderer used when none is given: helm behind the render cache, unless `SAASPLANE_CACHE=off`. */
-export function defaultRenderer(): ChartRenderer {
-  return process.env.SAASPLANE_CACHE === 'off' ? new HelmRenderer() : new DiskRenderCache();
-}

@@ -1,3 +1,4 @@
+export * from './batch-render';
 export * from './chart-source';
 export * from './chart-traffic';
 export * from './errors';
