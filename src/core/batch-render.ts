@@ -13,11 +13,17 @@ import {
   toolsDirectory,
 } from './helm';
 
-/** The batch renderer binary: `SAASPLANE_RENDER_BINARY`, else the set-up's build; undefined when neither exists. */
+/**
+ * The batch renderer binary: `SAASPLANE_RENDER_BINARY`, else the set-up's build; undefined when
+ * neither exists, when `SAASPLANE_RENDER_BINARY=off`, or when `HELM_BINARY` names the helm to use.
+ */
 export function batchRendererBinary(): string | undefined {
   const configured = process.env.SAASPLANE_RENDER_BINARY;
   if (configured) {
     return configured === 'off' ? undefined : configured;
+  }
+  if (process.env.HELM_BINARY) {
+    return undefined;
   }
   const built = path.join(toolsDirectory(), `saasplane-render-${PINNED_HELM_VERSION}`, 'saasplane-render');
   return fs.existsSync(built) ? built : undefined;

@@ -167,10 +167,11 @@ describe('charts helm itself would refuse, and schemas of every dialect helm rea
   });
 
   test('helm missing is reported as such, not as the chart refusing the tenant\'s values', () => {
-    const { offering } = exampleOffering();
     const saved = process.env.HELM_BINARY;
     process.env.HELM_BINARY = '/nonexistent/helm';
     try {
+      // the renderer is chosen with the offering: HELM_BINARY picks the helm CLI
+      const { offering } = exampleOffering();
       const { message } = captureError(() => offering.addTenant('acme', hosted('acme', { plan: 'small' })));
       expect(message).toContain('helm not found: "/nonexistent/helm" is not an executable');
       expect(message).not.toContain('refused the values');

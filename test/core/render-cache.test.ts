@@ -6,7 +6,10 @@ import { captureError } from './fixtures';
 import { shop } from '../../examples/offering';
 import { main } from '../../src/cli';
 import { SaaSApp, SaaSOffering } from '../../src/constructs';
-import { ChartRenderer, ChartSource, clearRenderCache, defaultRenderer, DiskRenderCache, HelmRenderer, RenderRequest, renderCacheUsage } from '../../src/core';
+import {
+  BatchHelmRenderer, ChartRenderer, ChartSource, clearRenderCache, defaultRenderer, DiskRenderCache, helmBinary, HelmRenderer, RenderRequest,
+  renderCacheUsage,
+} from '../../src/core';
 import { hosted, tempDir } from '../constructs/fixtures';
 
 /** helm, counting the releases it renders. */
@@ -98,9 +101,17 @@ describe('DiskRenderCache', () => {
       new SaaSOffering(app, 'shop', shop).addTenant('acme', hosted('acme', { plan: 'small' }));
       expect(renderCacheUsage(dir).entries).toBe(1);
       process.env.SAASPLANE_CACHE = 'off';
+      expect(defaultRenderer()).toBeInstanceOf(BatchHelmRenderer);
+      // the helm CLI is the fallback: without the batch renderer, or when HELM_BINARY names a helm
+      process.env.SAASPLANE_RENDER_BINARY = 'off';
+      expect(defaultRenderer()).toBeInstanceOf(HelmRenderer);
+      delete process.env.SAASPLANE_RENDER_BINARY;
+      process.env.HELM_BINARY = helmBinary();
       expect(defaultRenderer()).toBeInstanceOf(HelmRenderer);
     } finally {
       if (saved === undefined) delete process.env.SAASPLANE_CACHE; else process.env.SAASPLANE_CACHE = saved;
+      delete process.env.SAASPLANE_RENDER_BINARY;
+      delete process.env.HELM_BINARY;
     }
   });
 });
