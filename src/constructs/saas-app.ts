@@ -6,6 +6,7 @@ import {
   TenantFoldersLayout, throwIfProblems, toYaml, writeTreeAtomically,
 } from '../core';
 import { ownerOf, plannedOf } from './emit';
+import { SaaSOffering } from './saas-offering';
 
 /** Properties of a {@link SaaSApp}. */
 export interface SaaSAppProps extends AppProps {
@@ -60,6 +61,7 @@ export class SaaSApp extends App {
    * only when it is consumed so that `synth()` never holds more than one file's objects as JSON.
    */
   private files(): Iterable<[string, string]> {
+    this.renderTenants();
     const { objectsByFile, plannedByFile } = this.objectsByFile();
     const extra = this.extraFiles(objectsByFile, plannedByFile);
     const paths = [...objectsByFile.keys(), ...extra.keys()].sort();
@@ -77,6 +79,19 @@ export class SaaSApp extends App {
         yield [file.split('/').join(path.sep), objects ? toYaml(objects.map((o) => o.toJson())) : extra.get(file)!] as [string, string];
       }
     })();
+  }
+
+  /**
+   * Renders every offering's pending tenants, each offering's as one batch; throws one error that
+   * names every tenant whose chart cannot be used (the error itself when there is one).
+   */
+  private renderTenants(): void {
+    const offerings = this.node.findAll().filter((c) => SaaSOffering.isSaaSOffering(c)) as SaaSOffering[];
+    const failures = offerings.flatMap((o) => [...o._renderPending().values()]);
+    if (failures.length === 1) {
+      throw failures[0];
+    }
+    throwIfProblems(`${failures.length} tenants cannot be synthesized`, failures.map((e) => e.message));
   }
 
   /** The layout's files that are not objects, checked: relative paths of their own, with text content. */

@@ -2,12 +2,15 @@ import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
   ChartRenderer, defaultRenderer, loadChart, LoadedChart, ObjectTransform, OfferingMembers, OfferingOptions, OfferingSpec, PlannedObject,
-  planOffering, plainSpec, providerNamespace, TenantOptions, throwIfProblems, validateOffering,
+  planOffering, planTenant, plainSpec, providerNamespace, renderTenantCharts, SaaSplaneError, TenantChartOutcome, tenantHosts, TenantOptions,
+  throwIfProblems, validateOffering,
 } from '../core';
 import { emitPlanned, findApiObject, ownObjectsUnder } from './emit';
 import { appClaims, assertFreeId } from './name-claims';
 import type { ProviderAccess } from './provider-access';
 import { TenantInstance } from './tenant-instance';
+
+const offerings = new WeakSet<SaaSOffering>();
 
 /** Properties of a {@link SaaSOffering}: the core's {@link OfferingOptions}, shared with the Pulumi front-end. */
 export type SaaSOfferingProps = OfferingOptions;
@@ -19,6 +22,11 @@ export type SaaSOfferingProps = OfferingOptions;
  * `<outdir>/<offering>/_shared/`.
  */
 export class SaaSOffering extends Chart {
+  /** True when `x` is a SaaSOffering (`instanceof` is any Chart: cdk8s' Chart defines Symbol.hasInstance). */
+  public static isSaaSOffering(x: unknown): x is SaaSOffering {
+    return offerings.has(x as SaaSOffering);
+  }
+
   /** Offering name. */
   public readonly offeringName: string;
   /** The validated spec both front-ends share. */
@@ -32,6 +40,10 @@ export class SaaSOffering extends Chart {
   /** The offering's own planned objects, as emitted (construct ids `<Group>/<Kind>.<name>`, e.g. `Admission/ValidatingAdmissionPolicy.shop-tenant-namespaces`). */
   public readonly planned: readonly PlannedObject[];
   private readonly members = new OfferingMembers<TenantInstance, ProviderAccess>((provider, tenant) => provider._bindTenant(tenant));
+  /** Tenants whose chart is not rendered yet, in the order they were added. */
+  private readonly pending: TenantInstance[] = [];
+  /** Tenants whose chart could not be used, with their error. */
+  private readonly failures = new Map<TenantInstance, SaaSplaneError>();
 
   constructor(scope: Construct, id: string, props: SaaSOfferingProps) {
     // everything that can fail runs before super(): a failed offering leaves nothing in the tree
@@ -53,8 +65,11 @@ export class SaaSOffering extends Chart {
     this.renderer = renderer ?? defaultRenderer();
     this.transform = transform;
     this.planned = planned;
+    offerings.add(this);
     ownObjectsUnder(this, { offering: spec.name });
     emitPlanned(this, planned, true);
+    // the stock cdk8s App validates before it synthesizes: render there (SaaSApp renders first, itself)
+    this.node.addValidation({ validate: () => [...this._renderPending().values()].map((e) => e.message) });
   }
 
   /** The ApiObject of `kind`/`name` in this chart (an escape hatch for JSON patches), if any. */
@@ -82,9 +97,48 @@ export class SaaSOffering extends Chart {
     return this.members.providers;
   }
 
-  /** @internal called by TenantInstance once it is valid (its namespace and hosts are claimed app-wide) */
+  /** @internal called by TenantInstance once it is valid (its namespace is claimed app-wide); its chart is rendered later */
   public _registerTenant(tenant: TenantInstance): void {
     this.members.addTenant(tenant, tenant.tenantName);
+    this.pending.push(tenant);
+  }
+
+  /**
+   * @internal renders the charts of the tenants added since the last call as one batch, claims
+   * their Ingress hosts app-wide (in the order the tenants were added) and emits their objects;
+   * returns every tenant that failed so far, with its error.
+   */
+  public _renderPending(): ReadonlyMap<TenantInstance, SaaSplaneError> {
+    const batch = this.pending.splice(0);
+    if (batch.length === 0) {
+      return this.failures;
+    }
+    let outcomes: TenantChartOutcome[];
+    try {
+      outcomes = renderTenantCharts(batch.map((t) => t.resolved), this.chart, this.renderer);
+    } catch (e) {
+      this.pending.unshift(...batch); // helm missing, a broken chart: the next synthesis tries again
+      throw e;
+    }
+    const claims = appClaims(this);
+    batch.forEach((tenant, i) => {
+      const outcome = outcomes[i];
+      try {
+        if ('error' in outcome) {
+          throw outcome.error;
+        }
+        const owner = `tenant "${tenant.tenantName}" of offering "${this.offeringName}"`;
+        const hosts = tenantHosts(outcome.objects).map((h) => `Ingress host "${h}"`);
+        throwIfProblems(`${owner} cannot be added`, claims.conflicts(hosts, owner));
+        const planned = planTenant(tenant.resolved, outcome.objects, this.transform);
+        claims.claim(hosts, owner);
+        tenant._emit(planned);
+      } catch (e) {
+        if (!(e instanceof SaaSplaneError)) throw e;
+        this.failures.set(tenant, e);
+      }
+    });
+    return this.failures;
   }
 
   /** @internal called by ProviderAccess */

@@ -1,6 +1,6 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { PlannedObject, planTenant, renderTenantChart, ResolvedTenant, resolveTenant, tenantHosts, TenantOptions, throwIfProblems } from '../core';
+import { PlannedObject, ResolvedTenant, resolveTenant, TenantOptions, throwIfProblems } from '../core';
 import { emitPlanned, findApiObject, ownObjectsUnder } from './emit';
 import { appClaims, assertFreeId } from './name-claims';
 import type { SaaSOffering } from './saas-offering';
@@ -20,7 +20,12 @@ export interface TenantInstanceProps extends TenantOptions {
  * chart rendered for it and its monitor, synthesized into `<outdir>/<offering>/<tenant>/` by the
  * default layout. Its construct ids are `<tenant>/<Group>/<Kind>.<name>`: `Namespace`,
  * `Guardrails`, `App` (the chart's objects), `Monitoring` and `ProviderAccess.<id>`.
- * Invalid input throws one error listing every problem of the tenant, before anything is added.
+ *
+ * Invalid input (plan, parameters, names, the values schema) throws one error listing every
+ * problem of the tenant, before anything is added. The chart is rendered later, with every other
+ * tenant of the offering as one batch: at synthesis, or when `planned` is first read. A tenant
+ * whose chart refuses its values or breaks a guard then fails the synthesis, which names every
+ * failing tenant at once.
  */
 export class TenantInstance extends Chart {
   /** The offering. */
@@ -35,8 +40,7 @@ export class TenantInstance extends Chart {
   public readonly releaseName: string;
   /** The validated, resolved tenant the core planned from. */
   public readonly resolved: ResolvedTenant;
-  /** The tenant's planned objects, as emitted: namespace, guardrails, chart objects and monitor (access identities are their own constructs'). */
-  public readonly planned: readonly PlannedObject[];
+  private plannedObjects?: readonly PlannedObject[];
 
   constructor(scope: Construct, id: string, props: TenantInstanceProps) {
     const offering = props.offering;
@@ -44,15 +48,12 @@ export class TenantInstance extends Chart {
       chart: offering.chart,
       existingTenants: offering.tenantNames,
     });
-    const chartObjects = renderTenantChart(resolved, offering.chart, offering.renderer);
     // after the tenant checks, which name a duplicate tenant better than its construct id would
     assertFreeId(scope, id, 'tenant');
-    const hosts = tenantHosts(chartObjects);
     const owner = `tenant "${resolved.name}" of offering "${offering.offeringName}"`;
-    const names = [`namespace "${resolved.namespace}"`, ...hosts.map((h) => `Ingress host "${h}"`)];
+    const names = [`namespace "${resolved.namespace}"`];
     const claims = appClaims(scope);
     throwIfProblems(`${owner} cannot be added`, claims.conflicts(names, owner));
-    const planned = planTenant(resolved, chartObjects, offering.transform);
 
     super(scope, id, { namespace: resolved.namespace, disableResourceNameHashes: true });
     claims.claim(names, owner);
@@ -62,14 +63,31 @@ export class TenantInstance extends Chart {
     this.plan = resolved.planName;
     this.namespaceName = resolved.namespace;
     this.releaseName = resolved.releaseName;
-    this.planned = planned;
     ownObjectsUnder(this, { offering: offering.offeringName, tenant: resolved.name });
-    emitPlanned(this, planned, true);
     offering._registerTenant(this);
+  }
+
+  /**
+   * The tenant's planned objects, as emitted: namespace, guardrails, chart objects and monitor
+   * (access identities are their own constructs'). Reading it renders the offering's pending
+   * tenants; it throws this tenant's error when its chart cannot be used.
+   */
+  public get planned(): readonly PlannedObject[] {
+    const failure = this.offering._renderPending().get(this);
+    if (failure) {
+      throw failure;
+    }
+    return this.plannedObjects!;
+  }
+
+  /** @internal emits the tenant's planned objects once its chart is rendered */
+  public _emit(planned: readonly PlannedObject[]): void {
+    this.plannedObjects = planned;
+    emitPlanned(this, planned, true);
   }
 
   /** The ApiObject of `kind`/`name` in this chart, chart objects included (an escape hatch for JSON patches), if any. */
   public apiObjectFor(kind: string, name: string): ApiObject | undefined {
-    return findApiObject(this, kind, name);
+    return this.planned && findApiObject(this, kind, name);
   }
 }

@@ -5,7 +5,7 @@ import type { LimitRange, Namespace, ResourceQuota } from 'kubernetes-types/core
 import type { NetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyPeer, NetworkPolicyPort } from 'kubernetes-types/networking/v1';
 import { chartTraffic, TrafficTarget } from './chart-traffic';
 import { SaaSplaneError, throwIfProblems } from './errors';
-import { ChartRenderer, HelmFailure, LoadedChart, RenderedObject } from './helm';
+import { ChartRenderer, HelmFailure, LoadedChart, renderAll, RenderedObject, RenderRequest } from './helm';
 import type { KubeObject } from './kube';
 import { MetricsKind, PodSecurityLevel } from './model';
 import { LABEL_TENANT, podLabels, PROVIDER_BINDING_NAME, tenantLabels } from './names';
@@ -224,30 +224,64 @@ export function tenantPlacement(tenant: ResolvedTenant): TenantPlacement {
   };
 }
 
+/** The request that renders `tenant`'s chart. */
+export function tenantRenderRequest(tenant: ResolvedTenant, chart: LoadedChart): RenderRequest {
+  return { chart, releaseName: tenant.releaseName, namespace: tenant.namespace, values: tenant.values, kubeVersion: kubeVersion(tenant.offering) };
+}
+
+/** What rendering one tenant's chart gave: its adapted chart objects, or the error that names the tenant. */
+export type TenantChartOutcome = { readonly objects: KubeObject[] } | { readonly error: SaaSplaneError };
+
 /**
- * The tenant's chart objects: rendered by `renderer` and adapted to the tenant (namespace, labels,
- * placement). Throws one error listing every guard the rendering breaks (cluster-scoped objects,
- * host paths, node ports, foreign storage classes, policies or bindings that widen isolation,
- * Ingress hosts outside the offering's domains or routes outside the chart) and every quota the
- * rendered workloads do not fit in.
+ * Renders every tenant's chart as one batch of `renderer` (one process and every core with the
+ * batch renderer), then adapts each to its tenant (namespace, labels, placement). A tenant's
+ * outcome is its objects, or one error listing every guard its rendering breaks (cluster-scoped
+ * objects, host paths, node ports, foreign storage classes, policies or bindings that widen
+ * isolation, Ingress hosts outside the offering's domains or routes outside the chart) and every
+ * quota its workloads do not fit in, or the chart's refusal of its values. Problems no tenant's
+ * values could cause (helm missing, a broken chart) are thrown.
  */
-export function renderTenantChart(tenant: ResolvedTenant, chart: LoadedChart, renderer: ChartRenderer): KubeObject[] {
-  let rendered: RenderedObject[];
-  try {
-    rendered = renderer.render({
-      chart, releaseName: tenant.releaseName, namespace: tenant.namespace, values: tenant.values, kubeVersion: kubeVersion(tenant.offering),
-    });
-  } catch (e) {
-    if (e instanceof SaaSplaneError && !(e instanceof HelmFailure)) {
-      throw e; // helm missing, a broken chart: nothing the tenant's values could change
+export function renderTenantCharts(tenants: readonly ResolvedTenant[], chart: LoadedChart, renderer: ChartRenderer): TenantChartOutcome[] {
+  const rendered = renderAll(renderer, tenants.map((t) => tenantRenderRequest(t, chart)));
+  return tenants.map((tenant, i) => {
+    const outcome = rendered[i];
+    if ('error' in outcome) {
+      const e = outcome.error;
+      if (e instanceof SaaSplaneError && !(e instanceof HelmFailure)) {
+        throw e; // helm missing, a broken chart: nothing the tenant's values could change
+      }
+      return { error: refusal(tenant, chart, e) };
     }
-    const passed = JSON.stringify(tenant.values);
-    const reason = e instanceof SaaSplaneError ? e.problems.join('; ') : String(e);
-    throw new SaaSplaneError(`tenant "${tenant.name}" of offering "${tenant.offering.name}" cannot be rendered`, [
-      `chart "${chart.name}" ${chart.version} refused the values ${passed.length > 400 ? `${passed.slice(0, 400)}...` : passed} `
-      + `(offering values < plan "${tenant.planName}" values < the tenant's parameters < provider values): ${reason}; change the parameters or the plan to values the chart accepts`,
-    ]);
+    try {
+      return { objects: adaptRendered(tenant, outcome.objects) };
+    } catch (e) {
+      if (e instanceof SaaSplaneError) return { error: e };
+      throw e;
+    }
+  });
+}
+
+/** The tenant's chart objects (a batch of one), or its error thrown. */
+export function renderTenantChart(tenant: ResolvedTenant, chart: LoadedChart, renderer: ChartRenderer): KubeObject[] {
+  const [outcome] = renderTenantCharts([tenant], chart, renderer);
+  if ('error' in outcome) {
+    throw outcome.error;
   }
+  return outcome.objects;
+}
+
+/** The chart refused the tenant's values: say which values, from where, and what helm said. */
+function refusal(tenant: ResolvedTenant, chart: LoadedChart, e: unknown): SaaSplaneError {
+  const passed = JSON.stringify(tenant.values);
+  const reason = e instanceof SaaSplaneError ? e.problems.join('; ') : String(e);
+  return new SaaSplaneError(`tenant "${tenant.name}" of offering "${tenant.offering.name}" cannot be rendered`, [
+    `chart "${chart.name}" ${chart.version} refused the values ${passed.length > 400 ? `${passed.slice(0, 400)}...` : passed} `
+    + `(offering values < plan "${tenant.planName}" values < the tenant's parameters < provider values): ${reason}; change the parameters or the plan to values the chart accepts`,
+  ]);
+}
+
+/** Adapts rendered objects to the tenant; throws one error listing every guard and quota they break. */
+function adaptRendered(tenant: ResolvedTenant, rendered: RenderedObject[]): KubeObject[] {
   const adapted = adaptChartObjects(rendered, tenantPlacement(tenant));
   const problems = [...adapted.problems];
   // routes and quota fit are only meaningful on objects the guards accept

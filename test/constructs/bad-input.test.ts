@@ -46,11 +46,19 @@ describe('bad input gets a clear error', () => {
     expect(captureError(() => add(app, offering, acme)).message).toMatch(message);
   });
 
-  test('a tenant refused after rendering (a host outside the domains) leaves nothing behind: a corrected retry with the same name works', () => {
-    const { app, offering } = exampleOffering();
-    expect(captureError(() => offering.addTenant('acme', { plan: 'small', parameters: { ingress: { host: 'evil.com' } } })).message).toContain('"evil.com"');
-    expect(offering.addTenant('acme', hosted('acme', { plan: 'small' })).namespaceName).toBe('shop-acme');
-    expect([...app.synthFiles().keys()].filter((f) => f.includes('acme'))).toHaveLength(4);
+  test('tenants refused after rendering fail the synthesis together, each named with its reason, and nothing is written', () => {
+    const { app, offering, outdir } = exampleOffering();
+    offering.addTenant('acme', { plan: 'small', parameters: { ingress: { host: 'evil.com' } } });
+    offering.addTenant('ok', hosted('ok', { plan: 'small' }));
+    offering.addTenant('big', hosted('big', { plan: 'small', parameters: { replicaCount: 9 } }));
+    const error = captureError(() => app.synth());
+    expect(error.message).toMatch(/^2 tenants cannot be synthesized: 2 problems:/);
+    expect(error.problems).toEqual([
+      expect.stringMatching(/^tenant "acme" of offering "shop" cannot use the chart: .*"evil.com"/),
+      expect.stringMatching(/^tenant "big" of offering "shop" cannot use the chart: 4 problems:\n  - plan "small" cannot hold the chart: limits.cpu 4100m needed/),
+    ]);
+    expect(fs.readdirSync(outdir)).toEqual([]);
+    expect(() => offering.tenants.find((t) => t.tenantName === 'ok')!.planned).not.toThrow();
   });
 
   test('an offering refused with an empty id claims nothing: a corrected retry with its name works', () => {
@@ -128,15 +136,14 @@ describe('broken charts get a clear error naming the file', () => {
     expect(captureError(make).message).toMatch(message);
   });
 
-  test('a chart that renders one object twice, caught, leaves no half-built tenant for the next synthesis', () => {
+  test('a chart that renders one object twice fails the synthesis with the tenant named, and emits none of its objects', () => {
     const app = new SaaSApp({ outdir: tempDir() });
     const offering = new SaaSOffering(app, 'shop', {
       chart: ChartSource.fromDirectory(path.join(FIXTURE_CHARTS, 'shadowing')), values: { twice: true }, plans: tinyPlans,
     });
-    expect(captureError(() => offering.addTenant('acme', { plan: 'small' })).message).toContain('the chart renders ConfigMap "settings" twice');
-    const files = [...app.synthFiles().keys()];
-    expect(files.filter((f) => f.startsWith(path.join('shop', 'acme')))).toEqual([]);
-    expect(files).toContain(path.join('shop', '_shared', '00-namespace.yaml'));
+    const acme = offering.addTenant('acme', { plan: 'small' });
+    expect(captureError(() => app.synthFiles()).message).toContain('tenant "acme" of offering "shop" cannot use the chart: the chart renders ConfigMap "settings" twice');
+    expect(acme.node.tryFindChild('App')).toBeUndefined();
   });
 });
 
@@ -172,7 +179,7 @@ describe('charts helm itself would refuse, and schemas of every dialect helm rea
     try {
       // the renderer is chosen with the offering: HELM_BINARY picks the helm CLI
       const { offering } = exampleOffering();
-      const { message } = captureError(() => offering.addTenant('acme', hosted('acme', { plan: 'small' })));
+      const { message } = captureError(() => offering.addTenant('acme', hosted('acme', { plan: 'small' })).planned);
       expect(message).toContain('helm not found: "/nonexistent/helm" is not an executable');
       expect(message).not.toContain('refused the values');
     } finally {
@@ -201,7 +208,7 @@ describe('found by the fuzzing suite', () => {
     const app = new SaaSApp({ outdir: tempDir() });
     const chart = ChartSource.fromDirectory(chartWith({ 'templates/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n  labels:\n    instance: {{ .Release.Name }}\n' }));
     const offering = new SaaSOffering(app, 'tiny', { chart, plans: tinyPlans });
-    const { problems } = captureError(() => offering.addTenant('9', { plan: 'small' }));
+    const { problems } = captureError(() => offering.addTenant('9', { plan: 'small' }).planned);
     expect(problems).toEqual([
       expect.stringContaining('ConfigMap "9" (from tiny/templates/cm.yaml): its name 9 is not a string'),
       expect.stringContaining('labels value 9 of "instance" is not a label value'),
@@ -215,7 +222,7 @@ test('fails when a chart renders the RoleBinding of any provider identity (saasp
   const binding = 'apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: saasplane-provider.shop-system.deployer\n'
     + 'roleRef: { apiGroup: rbac.authorization.k8s.io, kind: Role, name: r }\nsubjects: []\n';
   const offering = new SaaSOffering(app, 'tiny', { chart: ChartSource.fromDirectory(chartWith({ 'templates/rb.yaml': binding })), plans: tinyPlans });
-  expect(captureError(() => offering.addTenant('acme', { plan: 'small' })).message)
+  expect(captureError(() => offering.addTenant('acme', { plan: 'small' }).planned).message)
     .toContain('the chart renders RoleBinding "saasplane-provider.shop-system.deployer", the name of one of saasplane\'s own objects');
 });
 

@@ -6,7 +6,7 @@ import { exampleOffering, FIXTURE_CHARTS, hosted, tempDir } from './fixtures';
 import { shop } from '../../examples/offering';
 import { ChartSource, SaaSApp, SaaSOffering } from '../../src/constructs';
 
-/** Adds tenant acme of an offering on the fixture chart `chart` with `values`, when called. */
+/** Adds tenant acme of an offering on the fixture chart `chart` with `values` and renders it (reading `planned`), when called. */
 function fixtureTenant(chart: string, values: Record<string, boolean>): () => unknown {
   const app = new SaaSApp({ outdir: tempDir() });
   const offering = new SaaSOffering(app, 'shop', {
@@ -14,7 +14,7 @@ function fixtureTenant(chart: string, values: Record<string, boolean>): () => un
     values,
     plans: { small: { quota: { cpu: '1', memory: '1Gi' } } },
   });
-  return () => offering.addTenant('acme', { plan: 'small' });
+  return () => offering.addTenant('acme', { plan: 'small' }).planned;
 }
 
 describe('namespace collisions', () => {
@@ -62,25 +62,25 @@ describe('fairness', () => {
   test('fails when two tenants serve the same Ingress host', () => {
     const { offering } = exampleOffering();
     offering.addTenant('acme', { plan: 'small', parameters: { ingress: { host: 'acme.shop.example.com' } } });
-    expect(() => offering.addTenant('globex', { plan: 'small', parameters: { ingress: { host: 'acme.shop.example.com' } } }))
+    expect(() => offering.addTenant('globex', { plan: 'small', parameters: { ingress: { host: 'acme.shop.example.com' } } }).planned)
       .toThrow(/Ingress host "acme.shop.example.com" is already used by tenant "acme" of offering "shop"/);
   });
 
   test('fails when a tenant serves a host outside the offering\'s domains', () => {
     const { offering } = exampleOffering();
-    expect(() => offering.addTenant('acme', { plan: 'small', parameters: { ingress: { host: 'login.example.org' } } }))
+    expect(() => offering.addTenant('acme', { plan: 'small', parameters: { ingress: { host: 'login.example.org' } } }).planned)
       .toThrow(/serves host "login.example.org", outside the offering's domains "shop.example.com"/);
   });
 
   test('fails when the plan cannot hold what the tenant asks for, naming the numbers', () => {
     const { offering } = exampleOffering();
-    expect(() => offering.addTenant('acme', hosted('acme', { plan: 'small', parameters: { replicaCount: 5 } })))
+    expect(() => offering.addTenant('acme', hosted('acme', { plan: 'small', parameters: { replicaCount: 5 } })).planned)
       .toThrow(/plan "small" cannot hold the chart: limits.cpu 2600m needed \(Deployment "acme-web": 7 pods incl. 2 surge for rolling updates × 300m, StatefulSet "acme-db": 1 pod × 500m\) but the quota allows 2/);
   });
 
   test('the example\'s small plan holds two web replicas, their surge pod and the database', () => {
     const { offering } = exampleOffering();
-    expect(() => offering.addTenant('acme', hosted('acme', { plan: 'small', parameters: { replicaCount: 2 } }))).not.toThrow();
+    expect(() => offering.addTenant('acme', hosted('acme', { plan: 'small', parameters: { replicaCount: 2 } })).planned).not.toThrow();
   });
 });
 

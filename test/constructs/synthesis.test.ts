@@ -164,7 +164,7 @@ describe('bad input: a clear error, nothing written', () => {
     const saved = process.env.HELM_BINARY;
     process.env.HELM_BINARY = '/nonexistent/helm';
     try {
-      expect(() => newOffering().addTenant('acme', { plan: 'small' })).toThrow(/"\/nonexistent\/helm" is not an executable: install it with `go install helm.sh\/helm\/v3\/cmd\/helm@v3.21.4`/);
+      expect(() => newOffering().addTenant('acme', { plan: 'small' }).planned).toThrow(/"\/nonexistent\/helm" is not an executable: install it with `go install helm.sh\/helm\/v3\/cmd\/helm@v3.21.4`/);
     } finally {
       if (saved === undefined) delete process.env.HELM_BINARY; else process.env.HELM_BINARY = saved;
     }
@@ -173,7 +173,7 @@ describe('bad input: a clear error, nothing written', () => {
   test('fails when the chart refuses the values, naming the tenant, the values passed and helm\'s message', () => {
     const app = new SaaSApp({ outdir: tempDir() });
     const offering = new SaaSOffering(app, 'broken', { chart: ChartSource.fromDirectory(path.join(FIXTURE_CHARTS, 'broken')), plans: shop.plans });
-    expect(() => offering.addTenant('acme', { plan: 'small' })).toThrow(new RegExp('tenant "acme" of offering "broken" cannot be rendered: chart "broken" 0.1.0 refused '
+    expect(() => offering.addTenant('acme', { plan: 'small' }).planned).toThrow(new RegExp('tenant "acme" of offering "broken" cannot be rendered: chart "broken" 0.1.0 refused '
       + 'the values \\{"database":\\{"storage":"2Gi"\\}\\} \\(offering values < plan "small" values < the tenant\'s parameters < provider values\\): '
       + 'execution error at \\(broken/templates/cm.yaml:6:15\\): value \'greeting\' is required by the broken chart \\((`.*helm template acme|helm\'s template code in .*saasplane-render\\))'));
   });
@@ -186,10 +186,10 @@ describe('bad input: a clear error, nothing written', () => {
   test('fails when a tenant chart renders cluster-scoped objects, naming kind and name', () => {
     const app = new SaaSApp({ outdir: tempDir() });
     const offering = new SaaSOffering(app, 'cs', { chart: ChartSource.fromDirectory(path.join(FIXTURE_CHARTS, 'cluster-scoped')), plans: shop.plans });
-    expect(() => offering.addTenant('acme', { plan: 'small' }))
-      .toThrow(/2 problems:[\s\S]*cluster-scoped Namespace "acme-extra" \(from cluster-scoped\/templates\/objects.yaml\)/);
-    expect(() => offering.addTenant('acme', { plan: 'small' })).toThrow(/cluster-scoped ClusterRole "acme-reader" \(from cluster-scoped\/templates\/objects.yaml\): .* declare it once on the offering with `sharedObjects`/);
-    expect(offering.tenants).toHaveLength(0);
+    const acme = offering.addTenant('acme', { plan: 'small' });
+    expect(() => acme.planned).toThrow(/2 problems:[\s\S]*cluster-scoped Namespace "acme-extra" \(from cluster-scoped\/templates\/objects.yaml\)/);
+    expect(() => acme.planned).toThrow(/cluster-scoped ClusterRole "acme-reader" \(from cluster-scoped\/templates\/objects.yaml\): .* declare it once on the offering with `sharedObjects`/);
+    expect(() => app.synthFiles()).toThrow(/cluster-scoped Namespace "acme-extra"/);
   });
 
   test('fails when the license allows no more tenants', () => {

@@ -87,7 +87,7 @@ describe('DiskRenderCache', () => {
     const app = new SaaSApp({ outdir: tempDir() });
     const offering = new SaaSOffering(app, 'shop', { ...shop, renderer: new DiskRenderCache(new CountingHelm(), dir) });
     const tooLong = 'a'.repeat(50);
-    expect(captureError(() => offering.addTenant('x', hosted('x', { plan: 'small', releaseName: tooLong }))).message).toContain('at most 49 are supported');
+    expect(captureError(() => offering.addTenant('x', hosted('x', { plan: 'small', releaseName: tooLong })).planned).message).toContain('at most 49 are supported');
     expect(renderCacheUsage(dir).entries).toBe(0);
   });
 
@@ -99,6 +99,7 @@ describe('DiskRenderCache', () => {
       expect(defaultRenderer()).toBeInstanceOf(DiskRenderCache);
       const app = new SaaSApp({ outdir: tempDir() });
       new SaaSOffering(app, 'shop', shop).addTenant('acme', hosted('acme', { plan: 'small' }));
+      app.synthFiles();
       expect(renderCacheUsage(dir).entries).toBe(1);
       process.env.SAASPLANE_CACHE = 'off';
       expect(defaultRenderer()).toBeInstanceOf(BatchHelmRenderer);

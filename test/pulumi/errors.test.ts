@@ -20,11 +20,13 @@ function errorOf(fn: () => unknown): Error {
   throw new Error('expected an error');
 }
 
-/** The error the cdk8s front-end raises for this offering and these tenants (the last one is bad). */
+/** The error the cdk8s front-end raises for this offering and these tenants (the last one is bad) at synthesis, at the latest. */
 function cdk8sError(offering: OfferingSpec, tenants: TenantSpec[]): Error {
   return errorOf(() => {
-    const o = new cdk8s.SaaSOffering(new cdk8s.SaaSApp({ outdir: tempDir() }), offering.name, offering);
+    const app = new cdk8s.SaaSApp({ outdir: tempDir() });
+    const o = new cdk8s.SaaSOffering(app, offering.name, offering);
     for (const { name, ...options } of tenants) o.addTenant(name, options);
+    app.synthFiles();
   });
 }
 
