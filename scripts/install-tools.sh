@@ -37,7 +37,7 @@ else
   start=$SECONDS
   rm -rf "$render_dir.tmp" && mkdir -p "$render_dir.tmp"
   # the version helm itself is built with: templates see it as .Capabilities.HelmVersion
-  (cd "$render_src" && GOFLAGS=-mod=mod go build -o "$render_dir.tmp/saasplane-render" \
+  (cd "$render_src" && GOFLAGS=-mod=readonly go build -o "$render_dir.tmp/saasplane-render" \
     -ldflags "-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION" .)
   echo "$render_digest" > "$render_dir.tmp/source.sha256"
   rm -rf "$render_dir" && mv "$render_dir.tmp" "$render_dir"

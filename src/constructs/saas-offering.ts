@@ -99,8 +99,8 @@ export class SaaSOffering extends Chart {
 
   /** @internal called by TenantInstance once it is valid (its namespace is claimed app-wide); its chart is rendered later */
   public _registerTenant(tenant: TenantInstance): void {
-    this.members.addTenant(tenant, tenant.tenantName);
     this.pending.push(tenant);
+    this.members.addTenant(tenant, tenant.tenantName);
   }
 
   /**
@@ -115,7 +115,7 @@ export class SaaSOffering extends Chart {
     }
     let outcomes: TenantChartOutcome[];
     try {
-      outcomes = renderTenantCharts(batch.map((t) => t.resolved), this.chart, this.renderer);
+      outcomes = renderTenantCharts(batch.map((t) => t.resolved), this.chart, this.renderer, this.transform);
     } catch (e) {
       this.pending.unshift(...batch); // helm missing, a broken chart: the next synthesis tries again
       throw e;
@@ -134,7 +134,10 @@ export class SaaSOffering extends Chart {
         claims.claim(hosts, owner);
         tenant._emit(planned);
       } catch (e) {
-        if (!(e instanceof SaaSplaneError)) throw e;
+        if (!(e instanceof SaaSplaneError)) {
+          this.pending.unshift(...batch.slice(i)); // a bug, not bad input: the rest stays pending
+          throw e;
+        }
         this.failures.set(tenant, e);
       }
     });

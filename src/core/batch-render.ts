@@ -43,14 +43,16 @@ export class BatchHelmRenderer implements ChartRenderer {
     private readonly parallel: number = os.cpus().length,
   ) {}
 
-  /** The Helm packages' version, as helm's own id (asked once per binary). */
+  /** The Helm packages' version (asked once per binary) and the digest of the source it was built from. */
   public get id(): string {
     let version = versions.get(this.binary);
     if (version === undefined) {
-      version = this.run(['version'], '').trim();
+      const stamp = path.join(path.dirname(this.binary), 'source.sha256');
+      const source = fs.existsSync(stamp) ? ` ${fs.readFileSync(stamp, 'utf8').trim()}` : '';
+      version = `${this.run(['version'], '').trim()} (saasplane-render${source})`;
       versions.set(this.binary, version);
     }
-    return `helm ${version} (saasplane-render)`;
+    return `helm ${version}`;
   }
 
   public render(request: RenderRequest): RenderedObject[] {
@@ -77,7 +79,7 @@ export class BatchHelmRenderer implements ChartRenderer {
       if (result?.manifest !== undefined) {
         return { objects: parseRendered(result.manifest) };
       }
-      const message = (result?.error ?? 'no result').replace(/\n\nUse --debug flag to render out invalid YAML$/, '').trim();
+      const message = (result?.error ?? 'no result').trim();
       return {
         error: new HelmFailure(`helm failed while rendering ${request.chart.source.describe()} for release "${request.releaseName}" in namespace "${request.namespace}"`, [
           `${message} (helm's template code in ${this.binary})`,

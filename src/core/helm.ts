@@ -363,9 +363,13 @@ export class CachingRenderer implements ChartRenderer {
       if (!this.results.has(keys[i])) missing.set(keys[i], r);
     });
     const outcomes = renderAll(this.inner, [...missing.values()]);
-    [...missing.keys()].forEach((key, i) => this.results.set(key, outcomes[i]));
+    const fresh = new Map([...missing.keys()].map((key, i) => [key, outcomes[i]]));
+    for (const [key, outcome] of fresh) {
+      // the chart's refusal is remembered; helm missing or failing otherwise is asked again next time
+      if (!('error' in outcome) || outcome.error instanceof HelmFailure) this.results.set(key, outcome);
+    }
     return keys.map((key) => {
-      const outcome = this.results.get(key)!;
+      const outcome = this.results.get(key) ?? fresh.get(key)!;
       return 'error' in outcome ? outcome : { objects: jsonCopy(outcome.objects) };
     });
   }

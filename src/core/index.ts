@@ -21,4 +21,5 @@ export * from './post-render';
 export * from './quantity';
 export * from './quota';
 export * from './schema';
+export * from './transform';
 export * from './values';

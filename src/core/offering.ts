@@ -427,7 +427,8 @@ function overriddenQuota(tenant: string, plan: PlanSpec, overrides: unknown, def
   for (const key of Object.keys(overrides).filter((k) => !known.has(k))) {
     problems.push(`tenant "${tenant}" quota.${key} is not a quota field: use one of ${[...known].join(', ')}`);
   }
-  const quota = { ...plan.quota, ...overrides } as QuotaSpec;
+  const given = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined));
+  const quota = { ...plan.quota, ...given } as QuotaSpec;
   problems.push(...quotaProblems(`tenant "${tenant}"`, 'the tenant\'s', quota, defaults));
   return quota;
 }

@@ -2,7 +2,7 @@
 // args are these, plus the scope (offering, tenant) each one needs.
 import type { ChartRenderer } from './helm';
 import type { OfferingSpec, TenantSpec } from './model';
-import type { ObjectTransform } from './plan';
+import type { ObjectTransform } from './transform';
 
 /** What an offering is, and how its chart is rendered and its objects customized. */
 export interface OfferingOptions extends Omit<OfferingSpec, 'name'> {

@@ -10,9 +10,11 @@ import type { KubeObject } from './kube';
 import { MetricsKind, PodSecurityLevel } from './model';
 import { LABEL_TENANT, podLabels, PROVIDER_BINDING_NAME, tenantLabels } from './names';
 import { containerDefaults, kubeVersion, ResolvedTenant } from './offering';
+import { GROUP_WAVES, ObjectGroup } from './plan';
 import { planFitProblems } from './plan-fit';
 import { adaptChartObjects, TenantPlacement } from './post-render';
 import { quotaHard } from './quota';
+import { applyTransform, ObjectTransform } from './transform';
 
 /** Pod Security Admission version enforced with the level: `latest`, the cluster's own version of the policy (it tightens as Kubernetes does). */
 export const POD_SECURITY_VERSION = 'latest';
@@ -241,7 +243,9 @@ export type TenantChartOutcome = { readonly objects: KubeObject[] } | { readonly
  * quota its workloads do not fit in, or the chart's refusal of its values. Problems no tenant's
  * values could cause (helm missing, a broken chart) are thrown.
  */
-export function renderTenantCharts(tenants: readonly ResolvedTenant[], chart: LoadedChart, renderer: ChartRenderer): TenantChartOutcome[] {
+export function renderTenantCharts(
+  tenants: readonly ResolvedTenant[], chart: LoadedChart, renderer: ChartRenderer, transform?: ObjectTransform,
+): TenantChartOutcome[] {
   const rendered = renderAll(renderer, tenants.map((t) => tenantRenderRequest(t, chart)));
   return tenants.map((tenant, i) => {
     const outcome = rendered[i];
@@ -253,7 +257,7 @@ export function renderTenantCharts(tenants: readonly ResolvedTenant[], chart: Lo
       return { error: refusal(tenant, chart, e) };
     }
     try {
-      return { objects: adaptRendered(tenant, outcome.objects) };
+      return { objects: adaptRendered(tenant, transform ? transformRendered(tenant, outcome.objects, transform) : outcome.objects) };
     } catch (e) {
       if (e instanceof SaaSplaneError) return { error: e };
       throw e;
@@ -261,9 +265,16 @@ export function renderTenantCharts(tenants: readonly ResolvedTenant[], chart: Lo
   });
 }
 
+/** The provider's transform of the chart's objects as rendered, before they are adapted and checked. */
+function transformRendered(tenant: ResolvedTenant, rendered: RenderedObject[], transform: ObjectTransform): RenderedObject[] {
+  const owner = { offering: tenant.offering.name, tenant: tenant.name };
+  const entries = rendered.map(({ object }) => ({ object, group: ObjectGroup.APP, wave: GROUP_WAVES[ObjectGroup.APP], owner }));
+  return applyTransform(entries, transform).map(({ object }, i) => ({ object, template: rendered[i].template }));
+}
+
 /** The tenant's chart objects (a batch of one), or its error thrown. */
-export function renderTenantChart(tenant: ResolvedTenant, chart: LoadedChart, renderer: ChartRenderer): KubeObject[] {
-  const [outcome] = renderTenantCharts([tenant], chart, renderer);
+export function renderTenantChart(tenant: ResolvedTenant, chart: LoadedChart, renderer: ChartRenderer, transform?: ObjectTransform): KubeObject[] {
+  const [outcome] = renderTenantCharts([tenant], chart, renderer, transform);
   if ('error' in outcome) {
     throw outcome.error;
   }

@@ -2,14 +2,13 @@
 // tenants and their consumers, each with its group, its apply wave and its owner. The cdk8s
 // front-end, the Pulumi front-end and the bench emit these lists as they are: group and owner
 // pick the file through the output layout, the wave gives the apply order (`dependsOn`).
-import { SaaSplaneError, throwIfProblems } from './errors';
 import { KubeObject, objectIdentity } from './kube';
 import { OfferingSpec } from './model';
-import { isReservedMetadataKey } from './names';
 import { ResolvedTenant } from './offering';
 import { ConsumerIdentity, planConsumerAccess, planProviderBinding, planProviderShared, ProviderIdentity } from './plan-access';
 import { planAdmissionGuard, planOfferingNamespace, planRecordingRules } from './plan-offering';
 import { planTenantObjects } from './plan-tenant';
+import { applyTransform, ObjectTransform } from './transform';
 
 /** What a planned object is for. */
 export enum ObjectGroup {
@@ -66,14 +65,6 @@ export interface PlannedObject<T extends KubeObject = KubeObject> {
   readonly owner: PlanOwner;
 }
 
-/**
- * A provider's last word on each planned object: return a changed copy (or change `object` and
- * return nothing). It runs after saasplane's guards, on every object of the offering, its
- * identities and its tenants, in both front-ends. It may not change an object's apiVersion
- * group, kind, name or namespace, nor the labels and annotations saasplane reserves.
- */
-export type ObjectTransform = (object: KubeObject, planned: PlannedObject) => KubeObject | void;
-
 /** The objects of an offering itself: its namespace, shared objects, admission guard and recording rules. */
 export function planOffering(spec: OfferingSpec, transform?: ObjectTransform): PlannedObject[] {
   const owner = { offering: spec.name };
@@ -94,7 +85,10 @@ export function planProvider(
   return finish(tag(ObjectGroup.PROVIDER_ACCESS, { offering: spec.name, access: accessId }, objects), spec.labels, spec.annotations, transform);
 }
 
-/** A tenant's own objects: namespace, guardrails, its adapted chart objects and its monitor. */
+/**
+ * A tenant's own objects: namespace, guardrails, its chart objects (adapted, and transformed by
+ * `renderTenantCharts` already) and its monitor.
+ */
 export function planTenant(tenant: ResolvedTenant, chartObjects: readonly KubeObject[], transform?: ObjectTransform): PlannedObject[] {
   const owner = { offering: tenant.offering.name, tenant: tenant.name };
   const planned = planTenantObjects(tenant, chartObjects);
@@ -103,7 +97,7 @@ export function planTenant(tenant: ResolvedTenant, chartObjects: readonly KubeOb
     ...tag(ObjectGroup.GUARDRAILS, owner, planned.guardrails),
     ...tag(ObjectGroup.APP, owner, chartObjects),
     ...tag(ObjectGroup.MONITORING, owner, planned.monitoring),
-  ], tenant.labels, tenant.annotations, transform);
+  ], tenant.labels, tenant.annotations, transform, ObjectGroup.APP);
 }
 
 /** The RoleBinding of a provider identity in a tenant namespace. */
@@ -126,72 +120,47 @@ export function plannedIdentities(planned: readonly PlannedObject[]): string[] {
 }
 
 function tag(group: ObjectGroup, owner: PlanOwner, objects: readonly KubeObject[]): PlannedObject[] {
-  return objects.map((object) => ({ object, group, wave: GROUP_WAVES[group], owner }));
+  // a namespace comes first whatever group it belongs to (a provider identity's own namespace)
+  return objects.map((object) => ({ object, group, wave: GROUP_WAVES[object.kind === 'Namespace' ? ObjectGroup.NAMESPACE : group], owner }));
 }
 
-/** Adds the extra labels and annotations, then runs the provider's transform and checks what it returned. */
+/**
+ * Kinds that get no extra labels or annotations: the namespace guard admits namespaces with
+ * saasplane's labels only, and a bare Pod's labels decide which network policies select it.
+ */
+const NO_EXTRA_METADATA: ReadonlySet<string> = new Set(['Namespace', 'Pod']);
+
+/**
+ * Adds the extra labels and annotations (an object's own keep their values: a chart's selector
+ * labels stay as they are), then runs the provider's transform on every entry not of the group
+ * `transformedBefore` (a tenant's chart objects, transformed before they were adapted and checked).
+ */
 function finish(
   planned: PlannedObject[], labels: Readonly<Record<string, string>> = {}, annotations: Readonly<Record<string, string>> = {},
-  transform?: ObjectTransform,
+  transform?: ObjectTransform, transformedBefore?: ObjectGroup,
 ): PlannedObject[] {
   const extraLabels = Object.keys(labels).length > 0;
   const extraAnnotations = Object.keys(annotations).length > 0;
-  if (!extraLabels && !extraAnnotations && !transform) {
-    return planned;
-  }
-  const problems: string[] = [];
-  const result = planned.map((entry) => {
+  const withMetadata = !extraLabels && !extraAnnotations ? planned : planned.map((entry) => {
     const { object } = entry;
+    if (NO_EXTRA_METADATA.has(object.kind)) return entry;
     // a new object and metadata: planned objects may be shared (rendered charts are cached)
-    let changed: KubeObject = {
-      ...object,
-      metadata: {
-        ...object.metadata,
-        ...(extraLabels ? { labels: { ...object.metadata.labels, ...labels } } : {}),
-        ...(extraAnnotations ? { annotations: { ...object.metadata.annotations, ...annotations } } : {}),
+    return {
+      ...entry,
+      object: {
+        ...object,
+        metadata: {
+          ...object.metadata,
+          ...(extraLabels ? { labels: { ...labels, ...object.metadata.labels } } : {}),
+          ...(extraAnnotations ? { annotations: { ...annotations, ...object.metadata.annotations } } : {}),
+        },
       },
     };
-    if (transform) {
-      const copy = JSON.parse(JSON.stringify(changed)) as KubeObject;
-      let returned: KubeObject | void;
-      try {
-        returned = transform(copy, { ...entry, object: changed });
-      } catch (e) {
-        throw new SaaSplaneError(`the object transform failed on ${describe(object)}`, [`${e instanceof Error ? e.message : String(e)}: fix the transform`]);
-      }
-      changed = returned ?? copy;
-      problems.push(...transformProblems(changed, object));
-    }
-    return { ...entry, object: changed };
   });
-  throwIfProblems('the object transform returned objects saasplane cannot use', problems);
-  return result;
-}
-
-function describe(object: KubeObject): string {
-  return objectIdentity(object.apiVersion, object.kind, object.metadata.namespace, object.metadata.name);
-}
-
-/** What a transform may not change: the object's identity, and the metadata that keeps tenants isolated. */
-function transformProblems(after: KubeObject, before: KubeObject): string[] {
-  if (!after || typeof after !== 'object' || !after.metadata || typeof after.metadata !== 'object') {
-    return [`it returned ${JSON.stringify(after)} for ${describe(before)}: return the object (changed) or nothing`];
+  if (!transform) {
+    return withMetadata;
   }
-  const problems: string[] = [];
-  if (describe(after) !== describe(before)) {
-    problems.push(`it turned ${describe(before)} into ${describe(after)}: a transform may not change an object's API group, kind, name or namespace; `
-      + 'add an object to the construct instead');
-  }
-  for (const field of ['labels', 'annotations'] as const) {
-    const was = before.metadata[field] ?? {};
-    const now = (after.metadata[field] ?? {}) as Record<string, string>;
-    const keys = new Set([...Object.keys(was), ...Object.keys(now)].filter(isReservedMetadataKey));
-    for (const key of keys) {
-      if (was[key] !== now[key]) {
-        problems.push(`it changed the ${field === 'labels' ? 'label' : 'annotation'} "${key}" of ${describe(before)} from ${JSON.stringify(was[key])} to `
-          + `${JSON.stringify(now[key])}: saasplane sets it to keep tenants isolated; leave it as it is`);
-      }
-    }
-  }
-  return problems;
+  const transformed = applyTransform(withMetadata.filter((e) => e.group !== transformedBefore), transform);
+  let next = 0;
+  return withMetadata.map((e) => (e.group === transformedBefore ? e : transformed[next++]));
 }

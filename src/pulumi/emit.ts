@@ -37,15 +37,16 @@ export function registerObjects(prefix: string, objects: readonly KubeObject[], 
 
 /**
  * Registers the planned objects of one scope (the offering, or one tenant) in apply order: each
- * object depends on the resources of the highest lower wave registered so far in the scope
+ * object depends on the resources of the highest lower wave registered before it in the scope
  * (guardrails on the namespace, the chart's objects on the guardrails, the monitor on the chart's
- * objects), so `pulumi up` applies them in the order the GitOps output is numbered.
+ * objects), so `pulumi up` applies them in the order the GitOps output is numbered. Access
+ * identities added later depend on the guardrails, not the other way round.
  */
 export class WaveRegistrar {
   private readonly byWave = new Map<number, pulumi.Resource[]>();
 
-  /** `opts` are the options of every resource of the scope (its parent, outside dependencies). */
-  constructor(private readonly opts: pulumi.CustomResourceOptions) {}
+  /** `opts` are the options of every resource of the scope (its parent); `after`, resources all of them come after. */
+  constructor(private readonly opts: pulumi.CustomResourceOptions, private readonly after: readonly pulumi.Resource[] = []) {}
 
   /** Registers `planned` as resources named `<prefix>:<metadata.name>`, under `parent` when given. */
   public register(prefix: string, planned: readonly PlannedObject[], parent?: pulumi.Resource): pulumi.CustomResource[] {
@@ -64,7 +65,7 @@ export class WaveRegistrar {
   public optionsAt(wave: number, parent?: pulumi.Resource): pulumi.CustomResourceOptions {
     const lower = [...this.byWave.keys()].filter((w) => w < wave);
     const before = lower.length > 0 ? this.byWave.get(Math.max(...lower))! : [];
-    const dependsOn = [...(this.opts.dependsOn as pulumi.Resource[] | undefined ?? []), ...before];
+    const dependsOn = [...this.after, ...before];
     return { ...this.opts, ...(parent ? { parent } : {}), dependsOn };
   }
 

@@ -88,10 +88,10 @@ export class TenantInstance extends pulumi.ComponentResource {
       const tenant = resolveTenant(spec, { ...tenantSpecOf(args), name: args.name ?? name }, {
         chart: loaded, existingTenants: component ? component.tenantNames : [],
       });
-      const rendered = renderTenantChart(tenant, loaded, component?.renderer ?? args.renderer ?? defaultRenderer());
+      const tenantTransform = component?.transform ?? args.transform;
+      const rendered = renderTenantChart(tenant, loaded, component?.renderer ?? args.renderer ?? defaultRenderer(), tenantTransform);
       const served = tenantHosts(rendered);
       throwIfProblems(`tenant "${tenant.name}" of offering "${spec.name}" cannot be added`, component?._hostProblems(tenant.name, served) ?? []);
-      const tenantTransform = component?.transform ?? args.transform;
       return { resolved: tenant, chart: loaded, planned: planTenant(tenant, rendered, tenantTransform), hosts: served, transform: tenantTransform };
     });
 
@@ -100,7 +100,8 @@ export class TenantInstance extends pulumi.ComponentResource {
     this.resolved = resolved;
     this.childPrefix = name;
     this._transform = transform;
-    this._waves = new WaveRegistrar({ parent: this });
+    // in a single-stack program the offering's admission guard exists before any tenant namespace
+    this._waves = new WaveRegistrar({ parent: this }, component ? [...component._waves.at(GROUP_WAVES[ObjectGroup.ADMISSION])] : []);
 
     // a Helm release renders and owns the chart's objects itself
     const release = deployment === ChartDeployment.RELEASE;

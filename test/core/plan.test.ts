@@ -1,10 +1,13 @@
 // The tagged plan: every object with its group, wave and owner, and the provider's customizations
 // (per-tenant provider values and quota, extra labels and annotations, the object transform).
 import { captureError, offeringSpec, resolved } from './fixtures';
+import { shop } from '../../examples/offering';
+import { CachingRenderer, HelmRenderer, loadChart } from '../../src/core/helm';
 import { KubeObject } from '../../src/core/kube';
-import { validateOffering } from '../../src/core/offering';
+import { resolveTenant, validateOffering } from '../../src/core/offering';
 import { GROUP_WAVES, ObjectGroup, planConsumer, PlannedObject, planOffering, planProvider, planProviderInTenant, planTenant } from '../../src/core/plan';
 import { providerIdentity } from '../../src/core/plan-access';
+import { renderTenantChart, renderTenantCharts } from '../../src/core/plan-tenant';
 
 const NOW = new Date('2026-11-30T00:00:00Z');
 const identity = providerIdentity('shop', 'shop-system');
@@ -57,22 +60,31 @@ describe('the tagged plan', () => {
 });
 
 describe('customization', () => {
-  test('extra labels and annotations land on every object: the offering\'s everywhere, the tenant\'s on its own objects, over the chart\'s', () => {
+  test('extra labels and annotations land on every object but namespaces and bare pods, without replacing an object\'s own', () => {
     const spec = offeringSpec({ labels: { 'example.com/team': 'shop' }, annotations: { 'example.com/owner': 'a' } });
     const tenant = resolved(spec, { labels: { 'example.com/customer': 'acme', 'example.com/team': 'acme-team' }, annotations: { 'example.com/contract': 'C-1' } });
-    for (const { object } of planOffering(spec)) {
+    const chartLabels = { 'saasplane.io/tenant': 'acme', 'example.com/team': 'the-chart' };
+    const chartObject = { ...deployment, metadata: { ...deployment.metadata, labels: chartLabels } };
+    const pod: KubeObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'test', namespace: 'shop-acme', labels: { app: 'x' } } };
+    for (const { object } of planOffering(spec).filter((p) => p.object.kind !== 'Namespace')) {
       expect(object.metadata.labels).toMatchObject({ 'example.com/team': 'shop' });
       expect(object.metadata.labels).not.toHaveProperty('example.com/customer');
       expect(object.metadata.annotations).toEqual({ 'example.com/owner': 'a' });
     }
-    const planned = [...planTenant(tenant, [deployment]), ...planConsumer(tenant, 'users', { name: 'team' }), ...planProviderInTenant(identity, 'p', tenant)];
-    for (const { object } of planned) {
+    const planned = [...planTenant(tenant, [chartObject, pod]), ...planConsumer(tenant, 'users', { name: 'team' }), ...planProviderInTenant(identity, 'p', tenant)];
+    for (const { object } of planned.filter((p) => !['Namespace', 'Pod', 'Deployment'].includes(p.object.kind))) {
       expect(object.metadata.labels).toMatchObject({ 'example.com/team': 'acme-team', 'example.com/customer': 'acme' });
       expect(object.metadata.annotations).toEqual({ 'example.com/owner': 'a', 'example.com/contract': 'C-1' });
     }
-    // saasplane's own labels stay, and the chart object given is not changed in place
-    expect(planned.find((p) => p.object.kind === 'Deployment')!.object.metadata.labels).toMatchObject({ 'saasplane.io/tenant': 'acme' });
-    expect(deployment.metadata.labels).toEqual({ 'saasplane.io/tenant': 'acme' });
+    // the namespace guard admits saasplane's labels only; a pod's labels select it; the chart's own label stays
+    const namespaces = [...planOffering(spec), ...planned].filter((p) => p.object.kind === 'Namespace');
+    for (const { object } of namespaces) {
+      expect(Object.keys(object.metadata.labels!).every((k) => k.startsWith('saasplane.io/') || k.startsWith('pod-security') || k === 'app.kubernetes.io/managed-by')).toBe(true);
+      expect(object.metadata.annotations).toBeUndefined();
+    }
+    expect(planned.find((p) => p.object.kind === 'Pod')!.object.metadata.labels).toEqual({ app: 'x' });
+    expect(planned.find((p) => p.object.kind === 'Deployment')!.object.metadata.labels).toEqual({ ...chartLabels, 'example.com/customer': 'acme' });
+    expect(chartObject.metadata.labels).toEqual(chartLabels);
   });
 
   test('extra labels or annotations that are invalid or reserved by saasplane are refused, naming the key', () => {
@@ -117,31 +129,48 @@ describe('customization', () => {
     const seen: string[] = [];
     const planned = planTenant(resolved(spec), [deployment], (object, entry) => {
       seen.push(`${entry.group} ${object.kind}`);
-      if (object.kind === 'Deployment') return { ...object, spec: { replicas: 2 } };
-      object.metadata.annotations = { 'example.com/seen': 'yes' };
+      if (object.kind === 'LimitRange') return { ...object, spec: { limits: [] } };
+      if (object.kind === 'ResourceQuota') object.metadata.annotations = { 'example.com/seen': 'yes' };
       return undefined;
     });
-    expect(seen).toContain('app Deployment');
+    // the chart's objects were transformed before they were adapted and checked (renderTenantCharts)
+    expect(seen).not.toContain('app Deployment');
     expect(seen).toContain('guardrails ResourceQuota');
-    expect((planned.find((p) => p.object.kind === 'Deployment')!.object as any).spec).toEqual({ replicas: 2 });
-    expect(planned.find((p) => p.object.kind === 'Namespace')!.object.metadata.annotations).toEqual({ 'example.com/seen': 'yes' });
+    expect((planned.find((p) => p.object.kind === 'LimitRange')!.object as any).spec).toEqual({ limits: [] });
+    expect(planned.find((p) => p.object.kind === 'ResourceQuota')!.object.metadata.annotations).toEqual({ 'example.com/seen': 'yes' });
     expect((deployment as any).spec).toEqual({});
+  });
+
+  test('the transform judges chart objects before the guards and host claims: what it returns is checked', () => {
+    const chart = loadChart(shop.chart);
+    const tenant = resolveTenant({ ...shop, name: 'shop' }, { name: 'acme', plan: 'small', parameters: { ingress: { host: 'acme.shop.example.com' } } }, { existingTenants: [] });
+    const renderer = new CachingRenderer(new HelmRenderer());
+    const moved = renderTenantCharts([tenant], chart, renderer, (object) => {
+      if (object.kind === 'Ingress') (object.spec as any).rules[0].host = 'login.example.org';
+    });
+    expect('error' in moved[0] && moved[0].error.message).toMatch(/serves host "login.example.org", outside the offering's domains/);
+    const mounted = renderTenantChart(tenant, chart, renderer, (object) => {
+      if (object.kind === 'Deployment') (object.spec as any).template.metadata.annotations = { 'example.com/rolled': '1' };
+    });
+    expect((mounted.find((o) => o.kind === 'Deployment') as any).spec.template.metadata).toMatchObject({
+      annotations: { 'example.com/rolled': '1' }, labels: { 'saasplane.io/tenant': 'acme' },
+    });
   });
 
   test('a transform may not rename, move or re-kind an object, nor touch the labels that keep tenants isolated', () => {
     const tenant = resolved(offeringSpec());
     const error = captureError(() => planTenant(tenant, [deployment], (object) => {
       if (object.kind === 'Namespace') object.metadata.labels!['pod-security.kubernetes.io/enforce'] = 'privileged';
-      if (object.kind === 'Deployment') object.metadata.namespace = 'kube-system';
+      if (object.kind === 'NetworkPolicy' && object.metadata.name === 'allow-dns') object.metadata.namespace = 'kube-system';
       if (object.kind === 'LimitRange') object.metadata.name = 'other';
       if (object.kind === 'ResourceQuota') delete object.metadata.labels!['saasplane.io/tenant'];
     }));
     expect(error.message).toMatch(/^the object transform returned objects saasplane cannot use/);
     expect(error.problems).toEqual([
-      expect.stringContaining('changed the label "pod-security.kubernetes.io/enforce" of Namespace. "shop-acme" from "restricted" to "privileged"'),
+      expect.stringContaining('changed the labels or annotations of Namespace. "shop-acme": the namespace guard admits saasplane\'s own only'),
       expect.stringContaining('changed the label "saasplane.io/tenant" of ResourceQuota. "shop-acme/tenant-quota" from "acme" to undefined'),
       expect.stringContaining('turned LimitRange. "shop-acme/tenant-defaults" into LimitRange. "shop-acme/other"'),
-      expect.stringContaining('turned Deployment.apps "shop-acme/acme-web" into Deployment.apps "kube-system/acme-web"'),
+      expect.stringContaining('turned NetworkPolicy.networking.k8s.io "shop-acme/allow-dns" into NetworkPolicy.networking.k8s.io "kube-system/allow-dns"'),
     ]);
   });
 
@@ -151,5 +180,7 @@ describe('customization', () => {
       .toBe('the object transform failed on Namespace. "shop-acme": boom: fix the transform');
     expect(captureError(() => planTenant(tenant, [], () => 'x' as never)).problems[0])
       .toMatch(/^it returned "x" for Namespace. "shop-acme": return the object \(changed\) or nothing/);
+    expect(captureError(() => planTenant(tenant, [], () => ({ metadata: { name: 'x' } }) as never)).problems[0])
+      .toMatch(/^it returned \{"metadata":\{"name":"x"\}\} for Namespace. "shop-acme"/);
   });
 });

@@ -16,7 +16,8 @@ const FIDELITY = path.join(FIXTURE_CHARTS, 'fidelity');
 
 test('the set-up built the batch renderer against the pinned helm', () => {
   expect(binary).toBeDefined();
-  expect(new BatchHelmRenderer(binary).id).toBe(`${new HelmRenderer().id.replace(/\+.*$/, '')} (saasplane-render)`);
+  const source = fs.readFileSync(path.join(path.dirname(binary!), 'source.sha256'), 'utf8').trim();
+  expect(new BatchHelmRenderer(binary).id).toBe(`${new HelmRenderer().id.replace(/\+.*$/, '')} (saasplane-render ${source})`);
 });
 
 type Rendered = { manifest?: string; error?: string };

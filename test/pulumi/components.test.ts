@@ -174,5 +174,7 @@ describe('a single-stack program (SaaSOffering with addTenant and ProviderAccess
     expect(providerBindings.sort()).toEqual(['shop-acme', 'shop-globex']);
     expect(urns.filter((u) => u.endsWith('TenantInstance::acme'))).toEqual([expect.stringContaining('saasplane:index:SaaSOffering$saasplane:index:TenantInstance::acme')]);
     expect(await valueOf(offering.offeringName)).toBe('shop');
+    // a tenant namespace comes after the offering's admission guard, which must judge it
+    expect(dependenciesOf('acme:shop-acme')).toEqual(expect.arrayContaining(['shop:saasplane-shop-namespace-identity', 'shop:saasplane-shop-tenant-guard']));
   });
 });

@@ -7,8 +7,10 @@
 //
 // and writes one JSON array on stdout, in request order: {"manifest": "..."} with exactly what
 // `helm template <release> <chart> --namespace <ns> --kube-version <v> --values -` prints, or
-// {"error": "..."} with the message helm would print after "Error: ". Requests render in parallel
-// goroutines (each with its own action configuration); the order of the output never changes.
+// {"error": "..."} with the message helm prints after "Error: " (without its "--debug" hint).
+// Requests render in parallel goroutines (each with its own action configuration); the order of
+// the output never changes, and a request that panics fails alone. Local chart directories only:
+// no registry client, no HELM_DEBUG output.
 package main
 
 import (
@@ -77,7 +79,7 @@ func main() {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				manifest, err := render(b.Requests[i])
+				manifest, err := renderSafely(b.Requests[i])
 				if err != nil {
 					message := err.Error()
 					results[i] = result{Error: &message}
@@ -107,6 +109,16 @@ func fail(err error) {
 // helmVersion is the version of the Helm packages this binary was built with.
 func helmVersion() string {
 	return chartutil.DefaultCapabilities.HelmVersion.Version
+}
+
+// renderSafely renders one request; a panic in a chart's templates fails that request only.
+func renderSafely(r request) (manifest string, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("rendering panicked: %v", p)
+		}
+	}()
+	return render(r)
 }
 
 // render is cmd/helm/template.go's RunE and runInstall for one local chart directory, with the
