@@ -100,6 +100,10 @@ export function loadChart(source: ChartSource): LoadedChart {
     /[/\\]/.test(meta.name) || meta.name === '.' || meta.name === '..' ? `${chartFile}: name ${JSON.stringify(meta.name)} must be a plain name, not a path` : undefined,
     !SEMVER.test(String(meta.version)) ? `${chartFile}: version ${JSON.stringify(meta.version)} is not a SemVer version: write it like "1.0.0"` : undefined,
   ].filter((p): p is string => p !== undefined));
+  if (meta.type !== undefined && meta.type !== null && meta.type !== '' && meta.type !== 'application') {
+    // what helm install and template refuse
+    throw new SaaSplaneError('invalid chart', [`${chartFile}: a chart of type ${JSON.stringify(meta.type)} is not installable: offer an application chart (one that depends on it)`]);
+  }
   const valuesFile = path.join(directory, 'values.yaml');
   const defaults = fs.existsSync(valuesFile) ? readYamlFile(valuesFile) ?? {} : {};
   if (!isPlainObject(defaults)) {

@@ -254,6 +254,7 @@ export function renderTenantCharts(
       if (e instanceof SaaSplaneError && !(e instanceof HelmFailure)) {
         throw e; // helm missing, a broken chart: nothing the tenant's values could change
       }
+      throwIfChartLevel(chart, e);
       return { error: refusal(tenant, chart, e) };
     }
     try {
@@ -279,6 +280,19 @@ export function renderTenantChart(tenant: ResolvedTenant, chart: LoadedChart, re
     throw outcome.error;
   }
   return outcome.objects;
+}
+
+/** helm's refusals of the chart itself, whatever the values: subcharts missing from charts/. */
+const CHART_LEVEL_FAILURES = /found in Chart\.yaml, but missing in charts\/ directory: .*/;
+
+/** Throws, once for every tenant, when helm refused the chart itself rather than a tenant's values. */
+function throwIfChartLevel(chart: LoadedChart, e: unknown): void {
+  const found = e instanceof SaaSplaneError ? e.problems.map((p) => CHART_LEVEL_FAILURES.exec(p)?.[0]).find(Boolean) : undefined;
+  if (found) {
+    throw new SaaSplaneError('invalid chart', [
+      `chart "${chart.name}" ${chart.version} (${chart.source.describe()}): ${found.replace(/ \(.*$/, '')}; run \`helm dependency build\` on it, or vendor its subcharts`,
+    ]);
+  }
 }
 
 /** The chart refused the tenant's values: say which values, from where, and what helm said. */

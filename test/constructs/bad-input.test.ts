@@ -152,9 +152,21 @@ describe('charts helm itself would refuse, and schemas of every dialect helm rea
     ['a version that is not SemVer', { 'Chart.yaml': 'apiVersion: v2\nname: tiny\nversion: abc\n' }, 'version "abc" is not a SemVer version'],
     ['a name that is a path', { 'Chart.yaml': 'apiVersion: v2\nname: a/b\nversion: 1.0.0\n' }, 'name "a/b" must be a plain name, not a path'],
     ['a draft-06 schema with a type of 12', { 'values.schema.json': '{"$schema":"http://json-schema.org/draft-06/schema#","type":12}' }, 'is not a usable JSON Schema'],
+    ['a library chart', { 'Chart.yaml': 'apiVersion: v2\nname: tiny\nversion: 1.0.0\ntype: library\n' },
+      'a chart of type "library" is not installable: offer an application chart (one that depends on it)'],
   ])('fails for %s', (_what, files, message) => {
     const app = new SaaSApp({ outdir: tempDir() });
     expect(captureError(() => new SaaSOffering(app, 'tiny', { chart: ChartSource.fromDirectory(chartWith(files)), plans: tinyPlans })).message).toContain(message);
+  });
+
+  test('a chart whose subcharts are missing from charts/ fails the synthesis once, as the chart\'s problem, not each tenant\'s', () => {
+    const app = new SaaSApp({ outdir: tempDir() });
+    const chart = chartWith({ 'Chart.yaml': 'apiVersion: v2\nname: tiny\nversion: 0.1.0\ndependencies:\n  - name: cache\n    version: 1.0.0\n' });
+    const offering = new SaaSOffering(app, 'tiny', { chart: ChartSource.fromDirectory(chart), plans: tinyPlans });
+    offering.addTenant('acme', { plan: 'small' });
+    offering.addTenant('globex', { plan: 'small' });
+    expect(captureError(() => app.synthFiles()).message).toBe(`invalid chart: chart "tiny" 0.1.0 (chart directory ${chart}): `
+      + 'found in Chart.yaml, but missing in charts/ directory: cache; run `helm dependency build` on it, or vendor its subcharts');
   });
 
   test.each([
