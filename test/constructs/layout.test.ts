@@ -3,7 +3,7 @@
 // returns; typed access to the planned objects and the documented construct ids.
 import * as fs from 'fs';
 import * as path from 'path';
-import { ApiObject } from 'cdk8s';
+import { ApiObject, App } from 'cdk8s';
 import * as YAML from 'yaml';
 import { hosted, readTree, tempDir } from './fixtures';
 import { shop } from '../../examples/offering';
@@ -116,4 +116,18 @@ test('typed access to the planned objects, and the documented construct ids', ()
   expect(acme.apiObjectFor('RoleBinding', 'saasplane-provider')!.node.path).toBe('shop/acme/ProviderAccess.provider/RoleBinding.saasplane-provider');
   expect(offering.apiObjectFor('PrometheusRule', 'saasplane-shop-consumption')!.node.path).toBe('shop/Monitoring/PrometheusRule.saasplane-shop-consumption');
   expect(acme.apiObjectFor('Deployment', 'nope')).toBeUndefined();
+});
+
+test('the stock cdk8s App works too: it renders the pending tenants while it validates, and reports their errors', () => {
+  const outdir = tempDir();
+  const app = new App({ outdir });
+  const offering = new SaaSOffering(app, 'shop', shop);
+  offering.addTenant('acme', hosted('acme', { plan: 'small' }));
+  app.synth();
+  const written = [...readTree(outdir)].filter(([file]) => file.endsWith('.k8s.yaml'));
+  expect(written.some(([, content]) => content.includes('kind: Deployment') && content.includes('name: acme-web'))).toBe(true);
+
+  const failing = new App({ outdir: tempDir() });
+  new SaaSOffering(failing, 'shop', shop).addTenant('acme', { plan: 'small', parameters: { ingress: { host: 'login.example.org' } } });
+  expect(() => failing.synth()).toThrow(/Validation failed[\s\S]*tenant "acme" of offering "shop" cannot use the chart: .*"login.example.org"/);
 });
