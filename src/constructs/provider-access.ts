@@ -1,8 +1,8 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  ObjectGroup, PlannedObject, planProvider, planProviderInTenant, ProviderAccessOptions, ProviderIdentity, providerIdentity, providerNamespace,
-  SaaSplaneError, validateAccessFileId, validateProviderAccess,
+  assertProviderIdentityFree, ObjectGroup, PlannedObject, planProvider, planProviderInTenant, ProviderAccessOptions, providerHolding,
+  ProviderIdentity, providerIdentity, providerNamespace, validateAccessFileId, validateProviderAccess,
 } from '../core';
 import { emitPlanned, ownObjectsUnder } from './emit';
 import { assertFreeId } from './name-claims';
@@ -36,14 +36,8 @@ export class ProviderAccess extends Chart {
     validateProviderAccess(id, namespace, serviceAccount);
     validateAccessFileId('provider access', id);
     assertFreeId(scope, id, 'provider access');
-    const existing = offering.providers.find((p) => p.identity.namespace === namespace && p.identity.serviceAccount === serviceAccount);
-    if (existing) {
-      // the roles, bindings and admission policy are named after the identity
-      throw new SaaSplaneError(`provider access "${id}" cannot be added`, [
-        `offering "${offering.offeringName}" already has the provider access "${existing.node.id}" for the ServiceAccount ${namespace}/${serviceAccount}: `
-        + 'use it, or give this one another serviceAccountName or namespace',
-      ]);
-    }
+    const existing = providerHolding(offering.providers, namespace, serviceAccount);
+    assertProviderIdentityFree(offering.offeringName, id, namespace, serviceAccount, existing && { name: existing.node.id });
     const identity = providerIdentity(offering.offeringName, namespace, serviceAccount);
     const defaultNamespace = namespace === providerNamespace(offering.offeringName);
     const planned = planProvider(offering.spec, id, identity, props.createNamespace ?? !defaultNamespace, offering.transform);

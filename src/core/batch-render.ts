@@ -9,8 +9,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { SaaSplaneError } from './errors';
 import {
-  ChartRenderer, DiskRenderCache, HelmFailure, HelmRenderer, parseRendered, PINNED_HELM_VERSION, RenderedObject, RenderOutcome, RenderRequest,
-  toolsDirectory,
+  ChartRenderer, DiskRenderCache, HelmFailure, HelmRenderer, parseRendered, PINNED_HELM_VERSION, renderAlone, RenderedObject, RenderOutcome,
+  RenderRequest, toolsDirectory,
 } from './helm';
 
 /**
@@ -56,11 +56,7 @@ export class BatchHelmRenderer implements ChartRenderer {
   }
 
   public render(request: RenderRequest): RenderedObject[] {
-    const [outcome] = this.renderMany([request]);
-    if ('error' in outcome) {
-      throw outcome.error;
-    }
-    return outcome.objects;
+    return renderAlone(this, request);
   }
 
   public renderMany(requests: readonly RenderRequest[]): RenderOutcome[] {

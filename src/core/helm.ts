@@ -287,6 +287,15 @@ export function renderAll(renderer: ChartRenderer, requests: readonly RenderRequ
   });
 }
 
+/** `render` of a renderer that renders batches: a batch of one, its error thrown. */
+export function renderAlone(renderer: Required<Pick<ChartRenderer, 'renderMany'>>, request: RenderRequest): RenderedObject[] {
+  const [outcome] = renderer.renderMany([request]);
+  if ('error' in outcome) {
+    throw outcome.error;
+  }
+  return outcome.objects;
+}
+
 const helmVersions = new Map<string, string>();
 
 /** Renders with `helm template` (about 0.2 s per call). */
@@ -416,11 +425,7 @@ export class CachingRenderer implements ChartRenderer {
   }
 
   public render(request: RenderRequest): RenderedObject[] {
-    const [outcome] = this.renderMany([request]);
-    if ('error' in outcome) {
-      throw outcome.error;
-    }
-    return outcome.objects;
+    return renderAlone(this, request);
   }
 
   /** Renders the requests not seen yet as one batch of the inner renderer (each distinct request once). */
@@ -479,11 +484,7 @@ export class DiskRenderCache implements ChartRenderer {
   }
 
   public render(request: RenderRequest): RenderedObject[] {
-    const [outcome] = this.renderMany([request]);
-    if ('error' in outcome) {
-      throw outcome.error;
-    }
-    return outcome.objects;
+    return renderAlone(this, request);
   }
 
   /** Answers what the cache holds; renders the rest as one batch of the inner renderer and keeps it. */

@@ -88,6 +88,27 @@ export function validateProviderAccess(accessId: string, namespace: string, serv
   ].filter((p): p is string => p !== undefined));
 }
 
+/**
+ * Throws when the offering already has a provider access (`existing`, named `existingName`) for the
+ * ServiceAccount `namespace/serviceAccount`: the roles, bindings and admission policy are named
+ * after the identity, so two would own the same objects.
+ */
+export function assertProviderIdentityFree(
+  offering: string, accessId: string, namespace: string, serviceAccount: string, existing: { readonly name: string } | undefined,
+): void {
+  throwIfProblems(`provider access "${accessId}" cannot be added`, existing ? [
+    `offering "${offering}" already has the provider access "${existing.name}" for the ServiceAccount ${namespace}/${serviceAccount}: `
+    + 'use it, or give this one another serviceAccountName or namespace',
+  ] : []);
+}
+
+/** The provider access among `providers` that holds the ServiceAccount `namespace/serviceAccount`, if any. */
+export function providerHolding<P extends { readonly identity: ProviderIdentity }>(
+  providers: readonly P[], namespace: string, serviceAccount: string,
+): P | undefined {
+  return providers.find((p) => p.identity.namespace === namespace && p.identity.serviceAccount === serviceAccount);
+}
+
 /** Throws when a consumer access `accessId` would get an invalid ServiceAccount, Role and RoleBinding name. */
 export function validateConsumerAccess(accessId: string, name: string, users: readonly unknown[] = [], groups: readonly unknown[] = []): void {
   const subjects = [...users.map((u) => ['users', u] as const), ...groups.map((g) => ['groups', g] as const)]

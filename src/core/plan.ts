@@ -9,6 +9,7 @@ import { ConsumerIdentity, planConsumerAccess, planProviderBinding, planProvider
 import { planAdmissionGuard, planOfferingNamespace, planRecordingRules } from './plan-offering';
 import { planTenantObjects } from './plan-tenant';
 import { applyTransform, ObjectTransform } from './transform';
+import { jsonCopy } from './values';
 
 /** What a planned object is for. */
 export enum ObjectGroup {
@@ -71,7 +72,7 @@ export function planOffering(spec: OfferingSpec, transform?: ObjectTransform): P
   return finish([
     ...tag(ObjectGroup.NAMESPACE, owner, [planOfferingNamespace(spec)]),
     // a copy: the objects are the user's own data
-    ...tag(ObjectGroup.SHARED, owner, (spec.sharedObjects ?? []).map((o) => JSON.parse(JSON.stringify(o)) as KubeObject)),
+    ...tag(ObjectGroup.SHARED, owner, (spec.sharedObjects ?? []).map((o) => jsonCopy(o) as KubeObject)),
     ...tag(ObjectGroup.ADMISSION, owner, planAdmissionGuard(spec)),
     ...tag(ObjectGroup.MONITORING, owner, [planRecordingRules(spec)]),
   ], spec.labels, spec.annotations, transform);

@@ -26,15 +26,15 @@ export class ConsumerAccess extends pulumi.ComponentResource {
     const accessName = args.name ?? name;
     const owner = `consumer access "${name}"`;
     const tenant = args.tenant;
-    const planned = validated(tenant, () => {
+    const { planned, identities } = validated(tenant, () => {
       validateConsumerAccess(name, accessName, args.users, args.groups);
       const objects = planConsumer(tenant.resolved, name, { name: accessName, users: args.users, groups: args.groups }, tenant._transform);
-      throwIfProblems(`${owner} cannot be added`,
-        tenant._objects.conflicts(plannedIdentities(objects), owner, 'applied, one would replace the other; give the consumer access another name'));
-      return objects;
+      const ids = plannedIdentities(objects);
+      throwIfProblems(`${owner} cannot be added`, tenant._objects.conflicts(ids, owner, 'applied, one would replace the other; give the consumer access another name'));
+      return { planned: objects, identities: ids };
     });
     super('saasplane:index:ConsumerAccess', name, {}, { parent: tenant, ...opts });
-    tenant._objects.claim(plannedIdentities(planned), owner);
+    tenant._objects.claim(identities, owner);
     this.planned = planned;
     const [serviceAccount] = tenant._waves.register(name, planned, this) as [k8s.core.v1.ServiceAccount];
     this.serviceAccountName = serviceAccount.metadata.name;

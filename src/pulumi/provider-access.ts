@@ -1,6 +1,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import {
-  PlannedObject, planProvider, ProviderAccessOptions, ProviderIdentity, providerIdentity, providerNamespace, throwIfProblems, validateProviderAccess,
+  assertProviderIdentityFree, PlannedObject, planProvider, ProviderAccessOptions, providerHolding, ProviderIdentity, providerIdentity,
+  providerNamespace, validateProviderAccess,
 } from '../core';
 import { validated } from './emit';
 import type { SaaSOffering } from './saas-offering';
@@ -36,12 +37,8 @@ export class ProviderAccess extends pulumi.ComponentResource {
     const defaultNamespace = namespace === providerNamespace(offeringName);
     const planned = validated(offering, () => {
       validateProviderAccess(name, namespace, serviceAccount);
-      const existing = offering._providerFor(namespace, serviceAccount);
-      // the roles, bindings and admission policy are named after the identity: two would own the same objects
-      throwIfProblems(`provider access "${name}" cannot be added`, existing ? [
-        `offering "${offeringName}" already has the provider access "${existing.accessName}" for the ServiceAccount ${namespace}/${serviceAccount}: `
-        + 'use it, or give this one another serviceAccountName or namespace',
-      ] : []);
+      const existing = providerHolding(offering.providers, namespace, serviceAccount);
+      assertProviderIdentityFree(offeringName, name, namespace, serviceAccount, existing && { name: existing.accessName });
       return planProvider(offering.spec, name, identity, args.createNamespace ?? !defaultNamespace, offering.transform);
     });
     super('saasplane:index:ProviderAccess', name, {}, opts);

@@ -79,9 +79,9 @@ export class SaaSOffering extends pulumi.ComponentResource {
     this.members.addTenant(tenant, tenant.tenantName, hosts);
   }
 
-  /** @internal the provider access of this offering already holding the ServiceAccount `namespace/serviceAccount` */
-  public _providerFor(namespace: string, serviceAccount: string): ProviderAccess | undefined {
-    return this.members.providers.find((p) => p.identity.namespace === namespace && p.identity.serviceAccount === serviceAccount);
+  /** The provider identities added in this program. */
+  public get providers(): readonly ProviderAccess[] {
+    return this.members.providers;
   }
 
   /** @internal called by ProviderAccess */
