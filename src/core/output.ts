@@ -11,7 +11,7 @@ import { SaaSplaneError } from './errors';
  * "0777", "1_000" or "0X1F", are quoted.
  */
 export function toYaml(objects: readonly unknown[]): string {
-  return objects.map((o) => jsyaml.dump(o, { lineWidth: -1, noRefs: true, schema: DUMP_SCHEMA })).join('---\n');
+  return objects.map(dumpDocument).join('---\n');
 }
 
 // YAML 1.1 (yaml.org/type) numbers js-yaml's 1.2 schema leaves plain: underscores ("1_000",
@@ -54,11 +54,127 @@ const DUMP_SCHEMA = jsyaml.DEFAULT_SCHEMA.extend({
   })],
 });
 
+const DUMP_OPTIONS: jsyaml.DumpOptions = { lineWidth: -1, noRefs: true, schema: DUMP_SCHEMA };
+
 /**
- * Writes `files` (relative path, content) as the complete new content of `outdir`: the tree is
- * built in a sibling folder and swapped in with renames, so a failure leaves `outdir` as it was.
- * `files` may be a generator: each content is written as soon as it is produced, so a large tree
- * never has to be held in memory at once.
+ * `jsyaml.dump(value, DUMP_OPTIONS)`, byte for byte (tested against it), several times faster on
+ * fleet-sized output: js-yaml decides how each distinct scalar and key is written once, and this
+ * writes the block structure around them as js-yaml does with these options. Values it does not
+ * expect (a Date, a key over 1,024 characters) go to js-yaml whole.
+ */
+function dumpDocument(value: unknown): string {
+  try {
+    return `${blockNode(value, 0, true)}\n`;
+  } catch (e) {
+    if (e !== NOT_BLOCK_JSON) throw e;
+    return dumpWithJsYaml(value);
+  }
+}
+
+/** @internal what `dumpDocument` must equal: js-yaml's dump with saasplane's options */
+export function dumpWithJsYaml(value: unknown): string {
+  return jsyaml.dump(value, DUMP_OPTIONS);
+}
+
+const NOT_BLOCK_JSON = Symbol('not block JSON');
+
+/**
+ * `value` written at nesting `level`, in block style where it is a non-empty collection. A
+ * `compact` collection (the document, a sequence item) starts on the current line, another on
+ * the next.
+ */
+function blockNode(value: unknown, level: number, compact: boolean): string {
+  switch (typeof value) {
+    case 'string':
+      return stringScalar(value, level);
+    case 'number': case 'boolean':
+      return scalar(value);
+    case 'object':
+      if (value === null) return 'null';
+      if (Array.isArray(value)) return value.length === 0 ? '[]' : blockSequence(value, level, compact);
+      if (Object.getPrototypeOf(value) === Object.prototype) return blockMapping(value as Record<string, unknown>, level, compact);
+  }
+  throw NOT_BLOCK_JSON;
+}
+
+/** js-yaml's block mapping: pairs with an undefined value are left out. */
+function blockMapping(object: Record<string, unknown>, level: number, compact: boolean): string {
+  let result = '';
+  for (const key of Object.keys(object)) {
+    const member = object[key];
+    if (member === undefined) continue;
+    const written = blockNode(member, level + 1, false);
+    if (!compact || result !== '') result += newLine(level);
+    result += keyScalar(key) + (written.charCodeAt(0) === 10 ? ':' : ': ') + written;
+  }
+  return result === '' ? '{}' : result;
+}
+
+/** js-yaml's block sequence: an undefined item is written as null. */
+function blockSequence(items: readonly unknown[], level: number, compact: boolean): string {
+  let result = '';
+  for (let i = 0; i < items.length; i++) {
+    const written = blockNode(items[i] ?? null, level + 1, true);
+    if (!compact || result !== '') result += newLine(level);
+    result += (written.charCodeAt(0) === 10 ? '-' : '- ') + written;
+  }
+  return result;
+}
+
+const newLines: string[] = [];
+const newLine = (level: number): string => (newLines[level] ??= `\n${' '.repeat(2 * level)}`);
+
+/** How js-yaml writes distinct scalars and keys, remembered (and forgotten past a bound, so that memory stays flat). */
+const scalars = new Map<unknown, string>();
+const keys = new Map<string, string>();
+const REMEMBERED = 100_000;
+
+function remember<K>(memo: Map<K, string>, key: K, write: () => string): string {
+  let written = memo.get(key);
+  if (written === undefined) {
+    if (memo.size >= REMEMBERED) memo.clear();
+    written = write();
+    memo.set(key, written);
+  }
+  return written;
+}
+
+/** A number or boolean as js-yaml writes it (-0 is "-0.0", not 0's "0"). */
+function scalar(value: number | boolean): string {
+  return Object.is(value, -0) ? '-0.0' : remember(scalars, value, () => jsyaml.dump(value, DUMP_OPTIONS).slice(0, -1));
+}
+
+/** A string as js-yaml writes it at `level`: the style does not depend on the level, a block scalar's indentation does. */
+function stringScalar(value: string, level: number): string {
+  const written = remember(scalars, value, () => jsyaml.dump(value, DUMP_OPTIONS).slice(0, -1));
+  const first = written.charCodeAt(0);
+  if (level <= 1 || (first !== 124 && first !== 62)) {
+    return written; // not a block scalar ('|' or '>'), or at the indentation js-yaml wrote it with
+  }
+  // js-yaml indents each non-empty line of a block scalar by 2 × level spaces, 2 at the top
+  const extra = ' '.repeat(2 * (level - 1));
+  const header = written.indexOf('\n') + 1;
+  return written.slice(0, header) + written.slice(header).split('\n').map((line) => (line === '' ? line : extra + line)).join('\n');
+}
+
+/** A mapping key as js-yaml writes it: never a block scalar; a long one makes an explicit pair, left to js-yaml. */
+function keyScalar(key: string): string {
+  const written = remember(keys, key, () => {
+    const pair = jsyaml.dump({ [key]: 0 }, DUMP_OPTIONS);
+    return pair.startsWith('?') ? '' : pair.slice(0, -': 0\n'.length);
+  });
+  if (written === '') throw NOT_BLOCK_JSON;
+  return written;
+}
+
+/**
+ * Writes `files` (relative path, content) as the complete new content of `outdir`, all or nothing:
+ * every new or changed file is first written to a sibling staging folder, and only when `files`
+ * is exhausted without error are they moved into `outdir` and the files it no longer holds
+ * removed. A file whose content is unchanged is left as it is (same inode and modification time),
+ * so a synthesis that changes one tenant touches that tenant's files only. A new `outdir` is the
+ * staging folder itself, renamed. `files` may be a generator: each content is staged or compared
+ * as soon as it is produced, so a large tree never has to be held in memory at once.
  */
 export function writeTreeAtomically(outdir: string, files: Iterable<readonly [string, string]>): void {
   const problem = outdirProblem(outdir);
@@ -70,29 +186,82 @@ export function writeTreeAtomically(outdir: string, files: Iterable<readonly [st
   fs.mkdirSync(parent, { recursive: true });
   const staging = fs.mkdtempSync(path.join(parent, `.${path.basename(target)}.tmp-`));
   try {
+    const existing = fs.existsSync(target) ? regularFiles(target) : undefined;
+    const written = new Set<string>();
+    const folders = new Set<string>();
+    const staged: string[] = [];
     for (const [relative, content] of files) {
       const file = path.join(staging, relative);
-      if (!file.startsWith(staging + path.sep)) {
-        throw new Error(`refusing to write ${JSON.stringify(relative)} outside the output folder`);
+      if (!file.startsWith(staging + path.sep) || written.has(relative) || folders.has(relative)) {
+        throw new Error(`refusing to write ${JSON.stringify(relative)}: outside the output folder, twice, or where a folder goes`);
+      }
+      written.add(relative);
+      for (let folder = path.dirname(relative); folder !== '.'; folder = path.dirname(folder)) {
+        if (written.has(folder)) {
+          throw new Error(`refusing to write ${JSON.stringify(relative)}: ${JSON.stringify(folder)} is a file`);
+        }
+        folders.add(folder);
+      }
+      if (existing?.has(relative) && fs.readFileSync(path.join(target, relative), 'utf8') === content) {
+        continue;
       }
       fs.mkdirSync(path.dirname(file), { recursive: true });
       fs.writeFileSync(file, content);
+      staged.push(relative);
     }
-    const previous = `${staging}.old`;
-    const hadPrevious = fs.existsSync(target);
-    if (hadPrevious) {
-      fs.renameSync(target, previous);
-    }
-    try {
+    if (!existing) {
       fs.renameSync(staging, target);
-    } catch (e) {
-      if (hadPrevious) fs.renameSync(previous, target);
-      throw e;
+      return;
     }
-    fs.rmSync(previous, { recursive: true, force: true });
+    commitStaged(target, staging, staged, written);
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
   }
+}
+
+/** Every regular file under `root`, as relative paths; symbolic links and other entries are not files to keep. */
+function regularFiles(root: string): Set<string> {
+  const found = new Set<string>();
+  const walk = (dir: string, prefix: string): void => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const relative = prefix ? path.join(prefix, entry.name) : entry.name;
+      if (entry.isDirectory()) walk(path.join(dir, entry.name), relative);
+      else if (entry.isFile()) found.add(relative);
+    }
+  };
+  walk(root, '');
+  return found;
+}
+
+/**
+ * Moves the staged files into `target`. First removes every entry under `target` that is not a
+ * folder or a file to keep (stale files, symbolic links, which a write must never follow out of
+ * `target`, and a folder where a file now goes); last, the folders left empty.
+ */
+function commitStaged(target: string, staging: string, staged: readonly string[], written: ReadonlySet<string>): void {
+  const removed = removeEntries(target, '', (relative, entry) => (entry.isDirectory() ? written.has(relative) : !(entry.isFile() && written.has(relative))));
+  for (const relative of staged) {
+    const destination = path.join(target, relative);
+    fs.mkdirSync(path.dirname(destination), { recursive: true });
+    fs.renameSync(path.join(staging, relative), destination);
+  }
+  if (removed > 0) {
+    removeEntries(target, '', (relative, entry) => entry.isDirectory() && fs.readdirSync(path.join(target, relative)).length === 0);
+  }
+}
+
+/** Removes, depth first, the entries under `root`/`prefix` that `doomed` selects; returns how many. */
+function removeEntries(root: string, prefix: string, doomed: (relative: string, entry: fs.Dirent) => boolean): number {
+  let removed = 0;
+  for (const entry of fs.readdirSync(path.join(root, prefix), { withFileTypes: true })) {
+    const relative = prefix ? path.join(prefix, entry.name) : entry.name;
+    if (entry.isDirectory()) removed += removeEntries(root, relative, doomed);
+    if (doomed(relative, entry)) {
+      fs.rmSync(path.join(root, relative), { recursive: true, force: true });
+      removed++;
+    }
+  }
+  return removed;
 }
 
 /**

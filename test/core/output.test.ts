@@ -1,8 +1,11 @@
 import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import * as fc from 'fast-check';
 import * as YAML from 'yaml';
 import { findTool } from '../../src/cli/tools';
-import { toYaml } from '../../src/core/output';
+import { dumpWithJsYaml, toYaml, writeTreeAtomically } from '../../src/core/output';
 
 const kubectl = findTool('kubectl');
 if (!kubectl && process.env.CI === 'true') throw new Error('kubectl missing: run bash scripts/build-control-plane.sh');
@@ -45,6 +48,24 @@ describe('toYaml', () => {
     }), { numRuns: 300 });
   });
 
+  it('writes exactly what js-yaml writes, block scalars, quoting, empty collections and undefined included', () => {
+    // characters that change how a scalar or a key is written, and the structures around them
+    const text = fc.string({ unit: fc.constantFrom(...'ab0 1.:-#|>\'"\n\t{[?&*!%@`,~\u2028\u0085é😀\u0000'), maxLength: 12 });
+    const leaf = fc.oneof(text, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.constant(undefined), fc.constant(-0));
+    const { node } = fc.letrec((tie) => ({
+      node: fc.oneof({ depthSize: 'small', withCrossShrink: true }, leaf, tie('list'), tie('map')),
+      list: fc.array(tie('node'), { maxLength: 4 }),
+      map: fc.dictionary(text, tie('node'), { maxKeys: 5 }),
+    }));
+    fc.assert(fc.property(node, (value) => {
+      expect(toYaml([value])).toBe(dumpWithJsYaml(value));
+    }), { numRuns: 5000, seed: 10 });
+    const long = { ['k'.repeat(1100)]: { a: 'line one\n  line two\n\n', b: [' lead', ['x', { c: 'y\n' }]] } };
+    expect(toYaml([long])).toBe(dumpWithJsYaml(long));
+    const date = { at: new Date(0), deep: { list: [1, 'two\nlines', { three: '3' }] } };
+    expect(toYaml([date])).toBe(dumpWithJsYaml(date));
+  });
+
   it('is stable: the same objects give the same text, keys in insertion order', () => {
     const object = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' }, data: { b: '1', a: '2' } };
     expect(toYaml([object])).toBe(toYaml([structuredClone(object)]));
@@ -63,5 +84,64 @@ describe('toYaml', () => {
     });
     expect(result.stderr).toBe('');
     expect(JSON.parse(result.stdout).data).toEqual(data);
+  });
+});
+
+describe('writeTreeAtomically', () => {
+  const tree = (dir: string): Record<string, string> => {
+    const files: Record<string, string> = {};
+    const walk = (at: string): void => {
+      for (const e of fs.readdirSync(at, { withFileTypes: true })) {
+        const full = path.join(at, e.name);
+        if (e.isDirectory()) walk(full); else files[path.relative(dir, full)] = e.isSymbolicLink() ? `-> ${fs.readlinkSync(full)}` : fs.readFileSync(full, 'utf8');
+      }
+    };
+    walk(dir);
+    return files;
+  };
+  const newOutdir = (): string => path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'saasplane-writer-')), 'out');
+  const staged = (outdir: string): string[] => fs.readdirSync(path.dirname(outdir)).filter((f) => f.includes('.tmp-'));
+
+  it('rewrites only what changed: unchanged files keep their inode and time, stale files and emptied folders go', () => {
+    const outdir = newOutdir();
+    writeTreeAtomically(outdir, [['a/1.yaml', 'one'], ['a/2.yaml', 'two'], ['gone/3.yaml', 'three']]);
+    const before = fs.statSync(path.join(outdir, 'a/1.yaml'));
+    const changedBefore = fs.statSync(path.join(outdir, 'a/2.yaml'));
+    writeTreeAtomically(outdir, [['a/1.yaml', 'one'], ['a/2.yaml', 'TWO'], ['b/4.yaml', 'four']]);
+    expect(tree(outdir)).toEqual({ 'a/1.yaml': 'one', 'a/2.yaml': 'TWO', 'b/4.yaml': 'four' });
+    const after = fs.statSync(path.join(outdir, 'a/1.yaml'));
+    expect([after.ino, after.mtimeMs]).toEqual([before.ino, before.mtimeMs]);
+    expect(fs.statSync(path.join(outdir, 'a/2.yaml')).ino).not.toBe(changedBefore.ino);
+    expect(staged(outdir)).toEqual([]);
+  });
+
+  it('never writes through a symbolic link in the output folder, and replaces a folder where a file now goes', () => {
+    const outdir = newOutdir();
+    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'saasplane-elsewhere-'));
+    writeTreeAtomically(outdir, [['keep.yaml', 'kept'], ['x/y.yaml', 'y']]);
+    fs.symlinkSync(elsewhere, path.join(outdir, 'a'));
+    fs.symlinkSync(path.join(outdir, 'keep.yaml'), path.join(outdir, 'link.yaml'));
+    writeTreeAtomically(outdir, [['a/1.yaml', 'one'], ['keep.yaml', 'kept'], ['link.yaml', 'own'], ['x', 'now a file']]);
+    expect(tree(outdir)).toEqual({ 'a/1.yaml': 'one', 'keep.yaml': 'kept', 'link.yaml': 'own', 'x': 'now a file' });
+    expect(fs.lstatSync(path.join(outdir, 'a')).isDirectory()).toBe(true);
+    expect(fs.readdirSync(elsewhere)).toEqual([]);
+  });
+
+  it('leaves the output folder as it was when the files fail midway, or name a file twice or inside a file', () => {
+    const outdir = newOutdir();
+    writeTreeAtomically(outdir, [['a/1.yaml', 'one'], ['b/2.yaml', 'two']]);
+    const before = tree(outdir);
+    function* failing(): Generator<[string, string]> {
+      yield ['a/1.yaml', 'changed'];
+      yield ['c/3.yaml', 'new'];
+      throw new Error('cannot produce');
+    }
+    expect(() => writeTreeAtomically(outdir, failing())).toThrow('cannot produce');
+    expect(() => writeTreeAtomically(outdir, [['a/1.yaml', 'x'], ['a/1.yaml', 'y']])).toThrow(/twice/);
+    expect(() => writeTreeAtomically(outdir, [['a/1.yaml', 'x'], ['a/1.yaml/z', 'y']])).toThrow(/"a\/1.yaml" is a file/);
+    expect(() => writeTreeAtomically(outdir, [['a/1.yaml/z', 'y'], ['a/1.yaml', 'x']])).toThrow(/where a folder goes/);
+    expect(() => writeTreeAtomically(outdir, [['../escape.yaml', 'x']])).toThrow(/outside the output folder/);
+    expect(tree(outdir)).toEqual(before);
+    expect(staged(outdir)).toEqual([]);
   });
 });
