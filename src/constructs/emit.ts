@@ -1,7 +1,7 @@
 // Internal: emits the core's tagged plan as cdk8s ApiObjects, as they are (generated typed
 // classes re-map fields and dropped the ones they did not know, such as a numeric targetPort),
 // and remembers each object's tags for SaaSApp and its output layout.
-import { ApiObject, Chart, JsonPatch } from 'cdk8s';
+import { ApiObject, ApiObjectProps, App, Chart, ImplicitTokenResolver, JsonPatch, LazyResolver, NumberStringUnionResolver } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { CLUSTER_SCOPED_KINDS, ObjectGroup, PlannedObject, PlanOwner } from '../core';
 
@@ -31,14 +31,91 @@ export function emitPlanned(scope: Construct, planned: readonly PlannedObject[],
     if (parent.node.tryFindChild(id)) {
       id = `${object.apiVersion.replace(/\//g, '.')}.${id}`;
     }
-    const apiObject = new ApiObject(parent, id, object);
-    // cdk8s gives every object of a namespaced chart the chart's namespace, cluster-scoped ones too.
-    if (CLUSTER_SCOPED_KINDS.has(object.kind) && !object.metadata.namespace && Chart.of(parent).namespace) {
-      apiObject.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
-    }
+    const apiObject = new PlannedApiObject(parent, id, object);
     tags.set(apiObject, entry);
     return apiObject;
   });
+}
+
+/**
+ * The ApiObject of a planned object. Its `toJson()` equals `ApiObject.toJson()` (tested), but when
+ * the object holds plain JSON, has no JSON patch and the app only cdk8s' own resolvers, which leave
+ * plain JSON as it is, it skips their per-value resolution pass: the bulk of synthesis time at
+ * fleet scale. Anything else takes cdk8s' own path.
+ */
+class PlannedApiObject extends ApiObject {
+  /** cdk8s gives every object of a namespaced chart the chart's namespace, cluster-scoped ones too. */
+  private readonly dropNamespace: boolean;
+  private patched = false;
+
+  constructor(scope: Construct, id: string, private readonly data: ApiObjectProps) {
+    super(scope, id, data);
+    this.dropNamespace = CLUSTER_SCOPED_KINDS.has(data.kind) && !data.metadata?.namespace && Chart.of(scope).namespace !== undefined;
+    if (this.dropNamespace) {
+      super.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+    }
+  }
+
+  public addJsonPatch(...ops: JsonPatch[]): void {
+    this.patched = true;
+    super.addJsonPatch(...ops);
+  }
+
+  public toJson(): any {
+    if (!this.patched && App.of(this).resolvers.every(isBuiltInResolver)) {
+      const metadata = this.metadata.toJson();
+      if (this.dropNamespace && metadata) delete metadata.namespace;
+      const json = plainJson({ ...this.data, metadata }, !process.env.CDK8S_DISABLE_SORT);
+      if (json !== NOT_PLAIN) {
+        // as cdk8s: apiVersion, kind and metadata first
+        const { apiVersion, kind, metadata: meta, ...rest } = json as Record<string, unknown>;
+        return Object.fromEntries(Object.entries({ apiVersion, kind, metadata: meta, ...rest }).filter(([, v]) => v !== undefined));
+      }
+    }
+    return super.toJson();
+  }
+}
+
+function isBuiltInResolver(resolver: unknown): boolean {
+  return resolver instanceof LazyResolver || resolver instanceof ImplicitTokenResolver || resolver instanceof NumberStringUnionResolver;
+}
+
+const NOT_PLAIN = Symbol('not plain JSON');
+
+/**
+ * `value` as cdk8s' sanitizer gives it (null and undefined members dropped, keys sorted when asked),
+ * or NOT_PLAIN when it holds anything but strings, finite or not numbers, booleans, arrays and
+ * plain objects, which cdk8s' resolvers could replace.
+ */
+function plainJson(value: unknown, sortKeys: boolean): unknown {
+  if (value === null || value === undefined) return undefined;
+  switch (typeof value) {
+    case 'string': case 'number': case 'boolean':
+      return value;
+    case 'object':
+      break;
+    default:
+      return NOT_PLAIN;
+  }
+  if (Array.isArray(value)) {
+    const items = new Array(value.length);
+    for (let i = 0; i < value.length; i++) {
+      const item = plainJson(value[i], sortKeys);
+      if (item === NOT_PLAIN) return NOT_PLAIN;
+      items[i] = item;
+    }
+    return items;
+  }
+  if (Object.getPrototypeOf(value) !== Object.prototype) return NOT_PLAIN;
+  const keys = Object.keys(value);
+  if (sortKeys) keys.sort();
+  const result: Record<string, unknown> = {};
+  for (const key of keys) {
+    const member = plainJson((value as Record<string, unknown>)[key], sortKeys);
+    if (member === NOT_PLAIN) return NOT_PLAIN;
+    if (member !== undefined) result[key] = member;
+  }
+  return result;
 }
 
 function groupScope(scope: Construct, entry: PlannedObject): Construct {
