@@ -3,7 +3,7 @@
 // and remembers each object's tags for SaaSApp and its output layout.
 import { ApiObject, ApiObjectProps, App, Chart, ImplicitTokenResolver, JsonPatch, LazyResolver, NumberStringUnionResolver } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { CLUSTER_SCOPED_KINDS, ObjectGroup, PlannedObject, PlanOwner } from '../core';
+import { CLUSTER_SCOPED_KINDS, ObjectGroup, PlannedObject, PlanOwner, sanitizedYamlDocument, toYaml } from '../core';
 
 const tags = new WeakMap<IConstruct, PlannedObject>();
 const owners = new WeakMap<IConstruct, { owner: PlanOwner; group: ObjectGroup }>();
@@ -37,6 +37,9 @@ export function emitPlanned(scope: Construct, planned: readonly PlannedObject[],
   });
 }
 
+/** The PlannedApiObjects. */
+const plannedApiObjects = new WeakSet<ApiObject>();
+
 /**
  * The ApiObject of a planned object. Its `toJson()` equals `ApiObject.toJson()` (tested), but when
  * the object holds plain JSON, has no JSON patch and the app only cdk8s' own resolvers, which leave
@@ -50,6 +53,7 @@ class PlannedApiObject extends ApiObject {
 
   constructor(scope: Construct, id: string, private readonly data: ApiObjectProps) {
     super(scope, id, data);
+    plannedApiObjects.add(this);
     this.dropNamespace = CLUSTER_SCOPED_KINDS.has(data.kind) && !data.metadata?.namespace && Chart.of(scope).namespace !== undefined;
     if (this.dropNamespace) {
       super.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
@@ -62,9 +66,9 @@ class PlannedApiObject extends ApiObject {
   }
 
   public toJson(): any {
-    if (!this.patched && App.of(this).resolvers.every(isBuiltInResolver)) {
-      const metadata = this.metadata.toJson();
-      if (this.dropNamespace && metadata) delete metadata.namespace;
+    const plain = this.plainMetadata();
+    if (plain) {
+      const { metadata } = plain;
       const json = plainJson({ ...this.data, metadata }, !process.env.CDK8S_DISABLE_SORT);
       if (json !== NOT_PLAIN) {
         // as cdk8s: apiVersion, kind and metadata first
@@ -74,10 +78,40 @@ class PlannedApiObject extends ApiObject {
     }
     return super.toJson();
   }
+
+  /** The object as one YAML document: `toYaml([this.toJson()])` (tested), written without a sanitized copy when it can. */
+  public toYamlDocument(): string {
+    const plain = this.plainMetadata();
+    if (plain) {
+      const { metadata } = plain;
+      const sortKeys = !process.env.CDK8S_DISABLE_SORT;
+      const { apiVersion, kind, metadata: _, ...rest } = this.data as unknown as Record<string, unknown>;
+      const document: Record<string, unknown> = { apiVersion, kind, metadata };
+      for (const key of sortKeys ? Object.keys(rest).sort() : Object.keys(rest)) document[key] = rest[key];
+      const yaml = sanitizedYamlDocument(document, sortKeys);
+      if (yaml !== undefined) return yaml;
+    }
+    return toYaml([this.toJson()]);
+  }
+
+  /** The metadata as cdk8s writes it, when the rest of the object may skip cdk8s' resolution: no JSON patch, only cdk8s' resolvers. */
+  private plainMetadata(): { metadata?: Record<string, unknown> } | undefined {
+    if (this.patched || !App.of(this).resolvers.every(isBuiltInResolver)) return undefined;
+    const metadata = this.metadata.toJson();
+    if (this.dropNamespace && metadata) delete metadata.namespace;
+    return { metadata };
+  }
 }
 
-function isBuiltInResolver(resolver: unknown): boolean {
-  return resolver instanceof LazyResolver || resolver instanceof ImplicitTokenResolver || resolver instanceof NumberStringUnionResolver;
+/** An object as one YAML document, as `toYaml([object.toJson()])` writes it. */
+export function yamlDocumentOf(object: ApiObject): string {
+  // (not `instanceof`: cdk8s' Symbol.hasInstance makes it true of every ApiObject)
+  return plannedApiObjects.has(object) ? (object as PlannedApiObject).toYamlDocument() : toYaml([object.toJson()]);
+}
+
+/** One of cdk8s' own resolvers, not a subclass: they leave plain JSON as it is. */
+function isBuiltInResolver(resolver: object): boolean {
+  return [LazyResolver, ImplicitTokenResolver, NumberStringUnionResolver].some((builtIn) => resolver.constructor === builtIn);
 }
 
 const NOT_PLAIN = Symbol('not plain JSON');

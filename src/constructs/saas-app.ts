@@ -3,9 +3,9 @@ import { ApiObject, App, AppProps, Chart, DependencyGraph } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import {
   GROUP_WAVES, layoutFileProblem, objectIdentity, OutputLayout, outdirProblem, PlannedObject, SaaSplaneError,
-  TenantFoldersLayout, throwIfProblems, toYaml, writeTreeAtomically,
+  TenantFoldersLayout, throwIfProblems, writeTreeAtomically,
 } from '../core';
-import { ownerOf, plannedOf } from './emit';
+import { ownerOf, plannedOf, yamlDocumentOf } from './emit';
 import { SaaSOffering } from './saas-offering';
 
 /** Properties of a {@link SaaSApp}. */
@@ -76,7 +76,7 @@ export class SaaSApp extends App {
     return (function* generate() {
       for (const file of paths) {
         const objects = objectsByFile.get(file);
-        yield [file.split('/').join(path.sep), objects ? toYaml(objects.map((o) => o.toJson())) : extra.get(file)!] as [string, string];
+        yield [file.split('/').join(path.sep), objects ? objects.map(yamlDocumentOf).join('---\n') : extra.get(file)!] as [string, string];
       }
     })();
   }

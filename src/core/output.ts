@@ -76,6 +76,26 @@ export function dumpWithJsYaml(value: unknown): string {
   return jsyaml.dump(value, DUMP_OPTIONS);
 }
 
+/**
+ * `document` as cdk8s' sanitizer (null and undefined members dropped, the keys of nested mappings
+ * sorted when asked) then {@link toYaml} would write it, in one pass and without a sanitized copy;
+ * undefined when it holds anything but JSON data (a Lazy, a Date), which only cdk8s can resolve.
+ * The document's own keys keep their order (cdk8s puts apiVersion, kind and metadata first).
+ */
+export function sanitizedYamlDocument(document: Record<string, unknown>, sortKeys: boolean): string | undefined {
+  try {
+    return `${blockNode(document, 0, true, { sortKeys })}\n`;
+  } catch (e) {
+    if (e !== NOT_BLOCK_JSON) throw e;
+    return undefined;
+  }
+}
+
+/** Writing as cdk8s sanitizes (see {@link sanitizedYamlDocument}). */
+interface Sanitize {
+  readonly sortKeys: boolean;
+}
+
 const NOT_BLOCK_JSON = Symbol('not block JSON');
 
 /**
@@ -83,7 +103,7 @@ const NOT_BLOCK_JSON = Symbol('not block JSON');
  * `compact` collection (the document, a sequence item) starts on the current line, another on
  * the next.
  */
-function blockNode(value: unknown, level: number, compact: boolean): string {
+function blockNode(value: unknown, level: number, compact: boolean, sanitize?: Sanitize): string {
   switch (typeof value) {
     case 'string':
       return stringScalar(value, level);
@@ -91,19 +111,21 @@ function blockNode(value: unknown, level: number, compact: boolean): string {
       return scalar(value);
     case 'object':
       if (value === null) return 'null';
-      if (Array.isArray(value)) return value.length === 0 ? '[]' : blockSequence(value, level, compact);
-      if (Object.getPrototypeOf(value) === Object.prototype) return blockMapping(value as Record<string, unknown>, level, compact);
+      if (Array.isArray(value)) return value.length === 0 ? '[]' : blockSequence(value, level, compact, sanitize);
+      if (Object.getPrototypeOf(value) === Object.prototype) return blockMapping(value as Record<string, unknown>, level, compact, sanitize);
   }
   throw NOT_BLOCK_JSON;
 }
 
-/** js-yaml's block mapping: pairs with an undefined value are left out. */
-function blockMapping(object: Record<string, unknown>, level: number, compact: boolean): string {
+/** js-yaml's block mapping: pairs with an undefined value are left out (and null ones, sanitizing). */
+function blockMapping(object: Record<string, unknown>, level: number, compact: boolean, sanitize?: Sanitize): string {
   let result = '';
-  for (const key of Object.keys(object)) {
+  const names = Object.keys(object);
+  if (sanitize?.sortKeys && level > 0) names.sort();
+  for (const key of names) {
     const member = object[key];
-    if (member === undefined) continue;
-    const written = blockNode(member, level + 1, false);
+    if (member === undefined || (sanitize && member === null)) continue;
+    const written = blockNode(member, level + 1, false, sanitize);
     if (!compact || result !== '') result += newLine(level);
     result += keyScalar(key) + (written.charCodeAt(0) === 10 ? ':' : ': ') + written;
   }
@@ -111,10 +133,10 @@ function blockMapping(object: Record<string, unknown>, level: number, compact: b
 }
 
 /** js-yaml's block sequence: an undefined item is written as null. */
-function blockSequence(items: readonly unknown[], level: number, compact: boolean): string {
+function blockSequence(items: readonly unknown[], level: number, compact: boolean, sanitize?: Sanitize): string {
   let result = '';
   for (let i = 0; i < items.length; i++) {
-    const written = blockNode(items[i] ?? null, level + 1, true);
+    const written = blockNode(items[i] ?? null, level + 1, true, sanitize);
     if (!compact || result !== '') result += newLine(level);
     result += (written.charCodeAt(0) === 10 ? '-' : '- ') + written;
   }

@@ -1,9 +1,12 @@
 // Planned objects skip cdk8s' per-value token resolution when nothing could need it; what they
-// serialize to must stay exactly what cdk8s' own ApiObject.toJson() gives, in every case.
+// serialize to, as JSON and as the YAML SaaSApp writes, must stay exactly what cdk8s' own
+// ApiObject.toJson() gives, in every case.
 import { ApiObject, App, IResolver, JsonPatch, Lazy, ResolutionContext } from 'cdk8s';
 import { hosted, tempDir } from './fixtures';
 import { shop } from '../../examples/offering';
 import { ConsumerAccess, ProviderAccess, SaaSApp, SaaSOffering } from '../../src/constructs';
+import { yamlDocumentOf } from '../../src/constructs/emit';
+import { toYaml } from '../../src/core';
 
 const apiObjects = (app: App): ApiObject[] => app.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
 
@@ -16,7 +19,10 @@ function expectCdk8sSerialization(app: App): void {
   for (const o of objects) {
     // key order included: it is the order of the YAML output
     const path = o.node.path;
-    expect({ path, json: exactJson(o.toJson()) }).toEqual({ path, json: exactJson(ApiObject.prototype.toJson.call(o)) });
+    const cdk8s = ApiObject.prototype.toJson.call(o);
+    expect({ path, json: exactJson(o.toJson()) }).toEqual({ path, json: exactJson(cdk8s) });
+    // what SaaSApp writes, without a sanitized copy where it can
+    expect({ path, yaml: yamlDocumentOf(o) }).toEqual({ path, yaml: toYaml([cdk8s]) });
   }
 }
 
