@@ -288,11 +288,12 @@ const verify: Command = {
 const CACHE_USAGE = `saasplane cache [info|clear] [--json]
 
 The render cache: every chart rendered for a tenant, addressed by the chart's digest, the
-values, release, namespace, Kubernetes version and helm's version, so that a synthesis with
-nothing changed runs no helm. It lives in $SAASPLANE_CACHE, else
+values, release, namespace, Kubernetes version and helm's version, and the files written for each
+tenant, addressed by everything they depend on, so that a synthesis with nothing changed runs no
+helm and plans no tenant again. It lives in $SAASPLANE_CACHE, else
 $XDG_CACHE_HOME/saasplane/renders (~/.cache/saasplane/renders); SAASPLANE_CACHE=off turns it off.
 
-  info   (default) where it is, how many renders it holds and their size
+  info   (default) where it is, how many entries it holds and their size
   clear  empties it`;
 
 const cache: Command = {
@@ -311,7 +312,7 @@ const cache: Command = {
     if (values.json) {
       io.stdout(`${JSON.stringify({ ...held, cleared: sub === 'clear' })}\n`);
     } else {
-      const size = `${held.entries} render${held.entries === 1 ? '' : 's'}, ${(held.bytes / 1024 / 1024).toFixed(1)} MiB`;
+      const size = `${held.entries} entr${held.entries === 1 ? 'y' : 'ies'}, ${(held.bytes / 1024 / 1024).toFixed(1)} MiB`;
       io.stdout(sub === 'clear' ? `cleared ${held.directory} (${size})\n` : `${held.directory}: ${size}\n`);
     }
     return 0;

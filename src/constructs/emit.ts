@@ -9,7 +9,7 @@ const tags = new WeakMap<IConstruct, PlannedObject>();
 const owners = new WeakMap<IConstruct, { owner: PlanOwner; group: ObjectGroup }>();
 
 /** Construct ids of the groups under a SaaSOffering or TenantInstance (documented in the README). */
-const GROUP_IDS: Partial<Record<ObjectGroup, string>> = {
+const GROUP_ID: Partial<Record<ObjectGroup, string>> = {
   [ObjectGroup.NAMESPACE]: 'Namespace',
   [ObjectGroup.SHARED]: 'Shared',
   [ObjectGroup.ADMISSION]: 'Admission',
@@ -17,6 +17,9 @@ const GROUP_IDS: Partial<Record<ObjectGroup, string>> = {
   [ObjectGroup.APP]: 'App',
   [ObjectGroup.MONITORING]: 'Monitoring',
 };
+
+/** The construct ids of those groups. */
+export const GROUP_IDS: ReadonlySet<string> = new Set(Object.values(GROUP_ID));
 
 /**
  * Emits each planned object as an ApiObject with id `<Kind>.<name>`: under `scope` itself when
@@ -153,7 +156,7 @@ function plainJson(value: unknown, sortKeys: boolean): unknown {
 }
 
 function groupScope(scope: Construct, entry: PlannedObject): Construct {
-  const id = GROUP_IDS[entry.group] ?? `ProviderAccess.${entry.owner.access}`;
+  const id = GROUP_ID[entry.group] ?? `ProviderAccess.${entry.owner.access}`;
   return (scope.node.tryFindChild(id) as Construct | undefined) ?? new Construct(scope, id);
 }
 

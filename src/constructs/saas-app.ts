@@ -5,8 +5,10 @@ import {
   GROUP_WAVES, layoutFileProblem, objectIdentity, OutputLayout, outdirProblem, PlannedObject, SaaSplaneError,
   TenantFoldersLayout, throwIfProblems, writeTreeAtomically,
 } from '../core';
-import { ownerOf, plannedOf, yamlDocumentOf } from './emit';
+import { GROUP_IDS, ownerOf, plannedOf, yamlDocumentOf } from './emit';
+import { TenantOutput, TenantOutputCache, WrittenObject } from './output-cache';
 import { SaaSOffering } from './saas-offering';
+import type { TenantInstance } from './tenant-instance';
 
 /** Properties of a {@link SaaSApp}. */
 export interface SaaSAppProps extends AppProps {
@@ -58,13 +60,17 @@ export class SaaSApp extends App {
 
   /**
    * Validates the whole tree, then returns the files in path order, each object file serialized
-   * only when it is consumed so that `synth()` never holds more than one file's objects as JSON.
+   * only when it is consumed. Tenants rendered now are written in batches and let go of (see
+   * `streamTenants`), so that a synthesis never holds every tenant's objects at once.
    */
   private files(): Iterable<[string, string]> {
+    const collector = new FileCollector(this.layout);
+    const streamed = this.streamTenants(collector);
     this.renderTenants();
-    const { objectsByFile, plannedByFile } = this.objectsByFile();
-    const extra = this.extraFiles(objectsByFile, plannedByFile);
-    const paths = [...objectsByFile.keys(), ...extra.keys()].sort();
+    collector.visit(this, undefined, undefined, streamed);
+    const { entriesByFile, plannedByFile } = collector.finish(this);
+    const extra = this.extraFiles(entriesByFile, plannedByFile);
+    const paths = [...entriesByFile.keys(), ...extra.keys()].sort();
     const lowercase = new Map<string, string>();
     const problems: string[] = [];
     for (const file of paths) {
@@ -75,10 +81,73 @@ export class SaaSApp extends App {
     throwIfProblems('the app cannot be synthesized', problems);
     return (function* generate() {
       for (const file of paths) {
-        const objects = objectsByFile.get(file);
-        yield [file.split('/').join(path.sep), objects ? objects.map(yamlDocumentOf).join('---\n') : extra.get(file)!] as [string, string];
+        const entries = entriesByFile.get(file);
+        const content = entries ? entries.map((e) => (typeof e === 'string' ? e : yamlDocumentOf(e))).join('---\n') : extra.get(file)!;
+        yield [file.split('/').join(path.sep), content] as [string, string];
       }
     })();
+  }
+
+  /**
+   * Writes the offerings' pending tenants and lets go of them: a tenant whose output the cache
+   * holds for exactly its input (TenantOutputCache) is taken from it, without rendering; the
+   * others are rendered in batches of STREAM_BATCH, and each one's objects are checked, placed,
+   * written as YAML (and kept in the cache), then leave the tree (SaaSOffering `_release`).
+   * Returns the documents by tenant, which join their files where the tenant is in the tree.
+   * Ordering by `addDependency` and a layout's extra files need every object in the tree: with a
+   * dependency anywhere or extra files, tenants are emitted and written as they are.
+   */
+  private streamTenants(collector: FileCollector): Map<IConstruct, StreamedObject[]> {
+    const streamed = new Map<IConstruct, StreamedObject[]>();
+    const constructs = this.node.findAll();
+    // the layout's extra files are given every plan entry: then nothing can be let go of
+    if (this.layout.extraFiles || constructs.some((c) => c.node.dependencies.length > 0)) {
+      return streamed;
+    }
+    for (const offering of constructs.filter((c) => SaaSOffering.isSaaSOffering(c)) as SaaSOffering[]) {
+      const cache = TenantOutputCache.of(this, this.layout, offering);
+      const misses: TenantInstance[] = [];
+      const renderMisses = (): void => {
+        for (const tenant of offering._renderBatch(misses.splice(0))) {
+          const output = this.writeTenant(tenant, collector);
+          if (!output) continue;
+          cache?.write(tenant, output);
+          streamed.set(tenant, [...output.objects]);
+          offering._release(tenant);
+        }
+      };
+      for (const tenant of offering._takePending()) {
+        const kept = cache && !tenant.node.children.some((c) => GROUP_IDS.has(c.node.id)) ? cache.read(tenant) : undefined;
+        if (kept) {
+          if (offering._adoptWritten(tenant, kept.hosts)) {
+            kept.objects.forEach((o) => collector.claim(o.identity, o.path));
+            streamed.set(tenant, [...kept.objects]);
+          }
+          continue;
+        }
+        misses.push(tenant);
+        if (misses.length === STREAM_BATCH) renderMisses();
+      }
+      renderMisses();
+    }
+    return streamed;
+  }
+
+  /** The output of a tenant just emitted, its objects checked and placed; undefined when its objects cannot leave the tree. */
+  private writeTenant(tenant: TenantInstance, collector: FileCollector): TenantOutput | undefined {
+    const groups = tenant._releasable;
+    if (!groups) {
+      return undefined;
+    }
+    const objects: WrittenObject[] = [];
+    const write = (file: string, object: ApiObject): void => {
+      const identity = objectIdentity(object.apiVersion, object.kind, object.metadata.namespace, object.metadata.name);
+      objects.push({ file, identity, path: object.node.path, document: yamlDocumentOf(object) });
+    };
+    for (const group of groups) {
+      collector.visit(group, ownerOf(tenant), undefined, undefined, write);
+    }
+    return { hosts: tenant._hosts, objects };
   }
 
   /**
@@ -95,7 +164,7 @@ export class SaaSApp extends App {
   }
 
   /** The layout's files that are not objects, checked: relative paths of their own, with text content. */
-  private extraFiles(objectsByFile: Map<string, ApiObject[]>, plannedByFile: Map<string, PlannedObject[]>): Map<string, string> {
+  private extraFiles(entriesByFile: Map<string, FileEntry[]>, plannedByFile: Map<string, PlannedObject[]>): Map<string, string> {
     const extra = new Map<string, string>();
     if (!this.layout.extraFiles) {
       return extra;
@@ -105,7 +174,7 @@ export class SaaSApp extends App {
       const problem = layoutFileProblem(file);
       if (problem) {
         problems.push(problem);
-      } else if (objectsByFile.has(file) || extra.has(file)) {
+      } else if (entriesByFile.has(file) || extra.has(file)) {
         problems.push(`the layout returned the extra file "${file}" twice, or a file that holds objects: give each file one purpose`);
       } else if (typeof content !== 'string') {
         problems.push(`the layout returned ${typeof content} content for the extra file "${file}": return text`);
@@ -115,73 +184,92 @@ export class SaaSApp extends App {
     throwIfProblems('the output layout is invalid', problems);
     return extra;
   }
+}
 
-  private objectsByFile(): { objectsByFile: Map<string, ApiObject[]>; plannedByFile: Map<string, PlannedObject[]> } {
-    const errors: string[] = [];
-    const objectsByFile = new Map<string, ApiObject[]>();
-    // the plan entries by file, for the layout's extra files only
-    const plannedByFile = new Map<string, PlannedObject[]>();
-    const withPlanned = this.layout.extraFiles !== undefined;
-    const checkedFiles = new Set<string>();
-    const owners = new Map<string, string>();
-    const duplicates: string[] = [];
-    const dependants: IConstruct[] = [];
-    const place = (file: string, object: ApiObject, planned: PlannedObject | undefined): void => {
-      if (!checkedFiles.has(file)) {
-        throwIfProblems('the output layout is invalid', [layoutFileProblem(file)].filter((p): p is string => p !== undefined));
-        checkedFiles.add(file);
-      }
-      let objects = objectsByFile.get(file);
-      if (!objects) {
-        objects = [];
-        objectsByFile.set(file, objects);
-      }
-      objects.push(object);
-      if (withPlanned && planned) {
-        const entries = plannedByFile.get(file) ?? [];
-        entries.push(planned);
-        plannedByFile.set(file, entries);
-      }
-    };
-    const visit = (construct: IConstruct, owner: ReturnType<typeof ownerOf>, chartFile: string | undefined): void => {
-      if (construct.node.dependencies.length > 0) dependants.push(construct);
-      for (const error of construct.node.validate()) {
-        errors.push(`[${construct.node.path}] ${error}`);
-      }
-      const here = ownerOf(construct) ?? owner;
-      const file = chartFile ?? (!here && Chart.isChart(construct) ? `${construct.node.path.replace(/\//g, '-')}.k8s.yaml` : undefined);
-      if (construct instanceof ApiObject) {
-        // the final plan must hold each API server object once: a second would replace the first when applied
-        const identity = objectIdentity(construct.apiVersion, construct.kind, construct.metadata.namespace, construct.metadata.name);
-        const first = owners.get(identity);
-        if (first) {
-          duplicates.push(`${identity} is planned twice, by ${first} and by ${construct.node.path}: applied, one would replace the other; give each its own name`);
-        }
-        owners.set(identity, construct.node.path);
-        const planned = plannedOf(construct)
-          ?? (here ? { object: construct.toJson(), group: here.group, wave: GROUP_WAVES[here.group], owner: here.owner } : undefined);
-        if (planned) {
-          place(this.layout.fileFor(planned), construct, planned);
-        } else if (file) {
-          place(file, construct, undefined);
-        }
-      }
-      for (const child of construct.node.children) {
-        visit(child, here, here ? undefined : file);
-      }
-    };
-    visit(this, undefined, undefined);
-    if (duplicates.length > 0) {
-      throw new SaaSplaneError('the app cannot be synthesized', duplicates);
+/** Tenants rendered at synthesis are written and let go of in batches of this many. */
+const STREAM_BATCH = 250;
+
+/** A file's objects: ApiObjects in the tree, or the YAML documents of objects it let go of. */
+type FileEntry = ApiObject | string;
+
+/** An object written and let go of: its file and its YAML. */
+interface StreamedObject {
+  readonly file: string;
+  readonly document: string;
+}
+
+/** Where each object of the tree goes, checked: validations, one API server identity per object, layout paths. */
+class FileCollector {
+  private readonly entriesByFile = new Map<string, FileEntry[]>();
+  /** the plan entries by file, for the layout's extra files only */
+  private readonly plannedByFile = new Map<string, PlannedObject[]>();
+  private readonly withPlanned: boolean;
+  private readonly checkedFiles = new Set<string>();
+  private readonly owners = new Map<string, string>();
+  private readonly duplicates: string[] = [];
+  private readonly errors: string[] = [];
+  private readonly dependants: IConstruct[] = [];
+
+  constructor(private readonly layout: OutputLayout) {
+    this.withPlanned = layout.extraFiles !== undefined;
+  }
+
+  /**
+   * Visits `construct` and its children in tree order; each ApiObject goes to `sink`, by default
+   * its file. A construct of `streamed` is followed by the documents written for it.
+   */
+  public visit(
+    construct: IConstruct, owner: ReturnType<typeof ownerOf>, chartFile: string | undefined,
+    streamed?: ReadonlyMap<IConstruct, readonly StreamedObject[]>,
+    sink: (file: string, object: ApiObject, planned?: PlannedObject) => void = (file, object, planned) => this.place(file, object, planned),
+  ): void {
+    if (construct.node.dependencies.length > 0) this.dependants.push(construct);
+    for (const error of construct.node.validate()) {
+      this.errors.push(`[${construct.node.path}] ${error}`);
     }
-    if (errors.length > 0) {
-      throw new Error(`Validation failed with the following errors:\n  ${errors.join('\n  ')}`);
+    const here = ownerOf(construct) ?? owner;
+    const file = chartFile ?? (!here && Chart.isChart(construct) ? `${construct.node.path.replace(/\//g, '-')}.k8s.yaml` : undefined);
+    if (construct instanceof ApiObject) {
+      // the final plan must hold each API server object once: a second would replace the first when applied
+      this.claim(objectIdentity(construct.apiVersion, construct.kind, construct.metadata.namespace, construct.metadata.name), construct.node.path);
+      const planned = plannedOf(construct)
+        ?? (here ? { object: construct.toJson(), group: here.group, wave: GROUP_WAVES[here.group], owner: here.owner } : undefined);
+      if (planned) {
+        sink(this.layout.fileFor(planned), construct, planned);
+      } else if (file) {
+        sink(file, construct, undefined);
+      }
     }
-    if (dependants.length > 0) {
+    for (const child of construct.node.children) {
+      this.visit(child, here, here ? undefined : file, streamed, sink);
+    }
+    for (const { file: target, document } of streamed?.get(construct) ?? []) {
+      this.place(target, document, undefined);
+    }
+  }
+
+  /** Records the object `identity` as the construct's at `constructPath`: the final plan must hold each API server object once, a second would replace the first when applied. */
+  public claim(identity: string, constructPath: string): void {
+    const first = this.owners.get(identity);
+    if (first) {
+      this.duplicates.push(`${identity} is planned twice, by ${first} and by ${constructPath}: applied, one would replace the other; give each its own name`);
+    }
+    this.owners.set(identity, constructPath);
+  }
+
+  /** The files' entries once the whole tree is visited; throws its validation errors and duplicates. */
+  public finish(app: App): { entriesByFile: Map<string, FileEntry[]>; plannedByFile: Map<string, PlannedObject[]> } {
+    if (this.duplicates.length > 0) {
+      throw new SaaSplaneError('the app cannot be synthesized', this.duplicates);
+    }
+    if (this.errors.length > 0) {
+      throw new Error(`Validation failed with the following errors:\n  ${this.errors.join('\n  ')}`);
+    }
+    if (this.dependants.length > 0) {
       // as the stock App: an object comes after the objects it depends on (addDependency), and a
       // dependency of or on any construct is one of or on every ApiObject under it; the graph is
-      // built only when some construct declares a dependency
-      for (const source of dependants) {
+      // built only when some construct declares a dependency (then nothing was let go of)
+      for (const source of this.dependants) {
         const sources = source.node.findAll().filter((c) => c instanceof ApiObject);
         for (const target of source.node.dependencies) {
           for (const object of target.node.findAll().filter((c) => c instanceof ApiObject)) {
@@ -191,11 +279,29 @@ export class SaaSApp extends App {
           }
         }
       }
-      const order = new Map(new DependencyGraph(this.node).topology().map((c, i) => [c, i]));
-      for (const objects of objectsByFile.values()) {
-        objects.sort((a, b) => order.get(a)! - order.get(b)!);
+      const order = new Map<unknown, number>(new DependencyGraph(app.node).topology().map((c, i) => [c, i]));
+      for (const entries of this.entriesByFile.values()) {
+        entries.sort((a, b) => order.get(a)! - order.get(b)!);
       }
     }
-    return { objectsByFile, plannedByFile };
+    return { entriesByFile: this.entriesByFile, plannedByFile: this.plannedByFile };
+  }
+
+  private place(file: string, entry: FileEntry, planned: PlannedObject | undefined): void {
+    if (!this.checkedFiles.has(file)) {
+      throwIfProblems('the output layout is invalid', [layoutFileProblem(file)].filter((p): p is string => p !== undefined));
+      this.checkedFiles.add(file);
+    }
+    let entries = this.entriesByFile.get(file);
+    if (!entries) {
+      entries = [];
+      this.entriesByFile.set(file, entries);
+    }
+    entries.push(entry);
+    if (this.withPlanned && planned) {
+      const plannedEntries = this.plannedByFile.get(file) ?? [];
+      plannedEntries.push(planned);
+      this.plannedByFile.set(file, plannedEntries);
+    }
   }
 }

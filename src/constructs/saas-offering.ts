@@ -44,6 +44,8 @@ export class SaaSOffering extends Chart {
   private readonly pending: TenantInstance[] = [];
   /** Tenants whose chart could not be used, with their error. */
   private readonly failures = new Map<TenantInstance, SaaSplaneError>();
+  /** Tenants SaaSApp wrote and let go of (see `_release`): rendered again, alone, when read. */
+  private readonly released = new Set<TenantInstance>();
 
   constructor(scope: Construct, id: string, props: SaaSOfferingProps) {
     // everything that can fail runs before super(): a failed offering leaves nothing in the tree
@@ -106,12 +108,58 @@ export class SaaSOffering extends Chart {
   /**
    * @internal renders the charts of the tenants added since the last call as one batch, claims
    * their Ingress hosts app-wide (in the order the tenants were added) and emits their objects;
-   * returns every tenant that failed so far, with its error.
+   * `tenant`, when SaaSApp let go of it, is rendered alone. Returns every tenant that failed so
+   * far, with its error.
    */
-  public _renderPending(): ReadonlyMap<TenantInstance, SaaSplaneError> {
-    const batch = this.pending.splice(0);
+  public _renderPending(tenant?: TenantInstance): ReadonlyMap<TenantInstance, SaaSplaneError> {
+    if (tenant && this.released.delete(tenant)) {
+      this._renderBatch([tenant]);
+    }
+    this._renderBatch(this.pending.splice(0));
+    return this.failures;
+  }
+
+  /** @internal the tenants not rendered yet, which the caller now renders (`_renderBatch`) or adopts (`_adoptWritten`) */
+  public _takePending(): TenantInstance[] {
+    return this.pending.splice(0);
+  }
+
+  /**
+   * @internal SaaSApp wrote the tenant's objects: they leave the tree, so that a synthesis of
+   * thousands of tenants never holds all of them at once, and are rendered again (from the
+   * render cache) when the tenant's `planned` or `apiObjectFor` is read
+   */
+  public _release(tenant: TenantInstance): void {
+    tenant._forget();
+    this.released.add(tenant);
+  }
+
+  /**
+   * @internal SaaSApp found what it wrote for the tenant last time, for exactly this input: the
+   * tenant claims its Ingress hosts as a rendered one does and stays unrendered until read; false
+   * (the failure recorded) when a host is taken
+   */
+  public _adoptWritten(tenant: TenantInstance, hosts: readonly string[]): boolean {
+    const claims = appClaims(this);
+    const owner = `tenant "${tenant.tenantName}" of offering "${this.offeringName}"`;
+    const names = hosts.map((h) => `Ingress host "${h}"`);
+    const conflicts = claims.conflicts(names, owner);
+    if (conflicts.length > 0) {
+      this.failures.set(tenant, new SaaSplaneError(`${owner} cannot be added`, conflicts));
+      return false;
+    }
+    claims.claim(names, owner);
+    this.released.add(tenant);
+    return true;
+  }
+
+  /**
+   * @internal renders the tenants' charts as one batch, claims their Ingress hosts app-wide (in
+   * their order) and emits their objects; returns the tenants emitted (not those that failed)
+   */
+  public _renderBatch(batch: TenantInstance[]): TenantInstance[] {
     if (batch.length === 0) {
-      return this.failures;
+      return [];
     }
     let outcomes: TenantChartOutcome[];
     try {
@@ -121,6 +169,7 @@ export class SaaSOffering extends Chart {
       throw e;
     }
     const claims = appClaims(this);
+    const emitted: TenantInstance[] = [];
     batch.forEach((tenant, i) => {
       const outcome = outcomes[i];
       try {
@@ -128,11 +177,13 @@ export class SaaSOffering extends Chart {
           throw outcome.error;
         }
         const owner = `tenant "${tenant.tenantName}" of offering "${this.offeringName}"`;
-        const hosts = tenantHosts(outcome.objects).map((h) => `Ingress host "${h}"`);
-        throwIfProblems(`${owner} cannot be added`, claims.conflicts(hosts, owner));
+        const hosts = tenantHosts(outcome.objects);
+        const names = hosts.map((h) => `Ingress host "${h}"`);
+        throwIfProblems(`${owner} cannot be added`, claims.conflicts(names, owner));
         const planned = planTenant(tenant.resolved, outcome.objects, this.transform);
-        claims.claim(hosts, owner);
-        tenant._emit(planned);
+        claims.claim(names, owner);
+        tenant._emit(planned, hosts);
+        emitted.push(tenant);
       } catch (e) {
         if (!(e instanceof SaaSplaneError)) {
           this.pending.unshift(...batch.slice(i)); // a bug, not bad input: the rest stays pending
@@ -141,7 +192,7 @@ export class SaaSOffering extends Chart {
         this.failures.set(tenant, e);
       }
     });
-    return this.failures;
+    return emitted;
   }
 
   /** @internal called by ProviderAccess */

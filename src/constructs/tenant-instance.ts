@@ -1,5 +1,5 @@
 import { ApiObject, Chart } from 'cdk8s';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { PlannedObject, ResolvedTenant, resolveTenant, TenantOptions, throwIfProblems } from '../core';
 import { emitPlanned, findApiObject, ownObjectsUnder } from './emit';
 import { appClaims, assertFreeId } from './name-claims';
@@ -40,7 +40,10 @@ export class TenantInstance extends Chart {
   public readonly releaseName: string;
   /** The validated, resolved tenant the core planned from. */
   public readonly resolved: ResolvedTenant;
+  /** @internal the Ingress hosts of the objects emitted */
+  public _hosts: readonly string[] = [];
   private plannedObjects?: readonly PlannedObject[];
+  private emittedGroups: IConstruct[] = [];
 
   constructor(scope: Construct, id: string, props: TenantInstanceProps) {
     const offering = props.offering;
@@ -73,7 +76,7 @@ export class TenantInstance extends Chart {
    * tenants; it throws this tenant's error when its chart cannot be used.
    */
   public get planned(): readonly PlannedObject[] {
-    const failure = this.offering._renderPending().get(this);
+    const failure = this.offering._renderPending(this).get(this);
     if (failure) {
       throw failure;
     }
@@ -81,9 +84,31 @@ export class TenantInstance extends Chart {
   }
 
   /** @internal emits the tenant's planned objects once its chart is rendered */
-  public _emit(planned: readonly PlannedObject[]): void {
+  public _emit(planned: readonly PlannedObject[], hosts: readonly string[]): void {
+    const before = new Set(this.node.children);
     this.plannedObjects = planned;
+    this._hosts = hosts;
     emitPlanned(this, planned, true);
+    this.emittedGroups = this.node.children.filter((c) => !before.has(c));
+  }
+
+  /**
+   * @internal the group constructs that hold the planned objects, when the emission created each
+   * of them (no construct of the user's shares their ids): SaaSApp may then write and let go of them
+   */
+  public get _releasable(): readonly IConstruct[] | undefined {
+    const groups = new Set(this.emittedGroups);
+    const objects = this.emittedGroups.flatMap((g) => g.node.children);
+    return objects.length === this.plannedObjects?.length && objects.every((o) => groups.has(o.node.scope!)) ? this.emittedGroups : undefined;
+  }
+
+  /** @internal removes the emitted objects from the tree (see SaaSOffering._release) */
+  public _forget(): void {
+    for (const group of this.emittedGroups) {
+      this.node.tryRemoveChild(group.node.id);
+    }
+    this.emittedGroups = [];
+    this.plannedObjects = undefined;
   }
 
   /** The ApiObject of `kind`/`name` in this chart, chart objects included (an escape hatch for JSON patches), if any. */

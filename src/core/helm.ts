@@ -475,8 +475,8 @@ export class DiskRenderCache implements ChartRenderer {
 
   constructor(
     private readonly inner: ChartRenderer = new HelmRenderer(),
-    /** @default renderCacheDirectory() */
-    private readonly directory: string = renderCacheDirectory(),
+    /** Where entries are kept. @default renderCacheDirectory() */
+    public readonly directory: string = renderCacheDirectory(),
   ) {}
 
   public get id(): string | undefined {
@@ -509,8 +509,13 @@ export class DiskRenderCache implements ChartRenderer {
   }
 
   private entryFile(key: string): string {
-    return path.join(this.directory, key.slice(0, 2), `${key}.json`);
+    return cacheEntryFile(this.directory, key);
   }
+}
+
+/** The file of the cache entry `key` (64 hex digits) in `directory`: `<2 hex>/<key>.json`, which the cache's usage and clearing count. */
+export function cacheEntryFile(directory: string, key: string): string {
+  return path.join(directory, key.slice(0, 2), `${key}.json`);
 }
 
 /** A cache entry's objects; undefined when absent or unreadable (it is rendered again). */
@@ -530,6 +535,11 @@ function writeEntry(file: string, objects: RenderedObject[]): void {
   if (!isDeepEqualJson(objects, JSON.parse(text))) {
     return;
   }
+  writeCacheFile(file, text);
+}
+
+/** Writes a cache entry atomically, private to the user; a failure only costs a later render. */
+export function writeCacheFile(file: string, text: string): void {
   try {
     // private to the user (rendered Secrets may be in it); the staging file is created, never followed
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
@@ -557,7 +567,7 @@ const NONDETERMINISTIC = /\b(rand(Alpha|Numeric|AlphaNum|Ascii|Int|Bytes)?|genPr
 const deterministicCharts = new Map<string, boolean>();
 
 /** False when a chart's templates (its subcharts' included) call a function whose output changes between renders. */
-function rendersDeterministically(chart: LoadedChart): boolean {
+export function rendersDeterministically(chart: LoadedChart): boolean {
   let deterministic = deterministicCharts.get(chart.digest);
   if (deterministic === undefined) {
     deterministic = !chartFiles(chart.directory)

@@ -64,7 +64,7 @@ const DUMP_OPTIONS: jsyaml.DumpOptions = { lineWidth: -1, noRefs: true, schema: 
  */
 function dumpDocument(value: unknown): string {
   try {
-    return `${blockNode(value, 0, true)}\n`;
+    return flattened(`${blockNode(value, 0, true)}\n`);
   } catch (e) {
     if (e !== NOT_BLOCK_JSON) throw e;
     return dumpWithJsYaml(value);
@@ -84,11 +84,21 @@ export function dumpWithJsYaml(value: unknown): string {
  */
 export function sanitizedYamlDocument(document: Record<string, unknown>, sortKeys: boolean): string | undefined {
   try {
-    return `${blockNode(document, 0, true, { sortKeys })}\n`;
+    return flattened(`${blockNode(document, 0, true, { sortKeys })}\n`);
   } catch (e) {
     if (e !== NOT_BLOCK_JSON) throw e;
     return undefined;
   }
+}
+
+/**
+ * `text` as one flat string. V8 keeps a string built by `+=` as a tree of its pieces, about nine
+ * times its size, until an operation such as a search flattens it; a fleet's documents are kept
+ * until they are written.
+ */
+function flattened(text: string): string {
+  text.indexOf('\0');
+  return text;
 }
 
 /** Writing as cdk8s sanitizes (see {@link sanitizedYamlDocument}). */
@@ -208,7 +218,7 @@ export function writeTreeAtomically(outdir: string, files: Iterable<readonly [st
   fs.mkdirSync(parent, { recursive: true });
   const staging = fs.mkdtempSync(path.join(parent, `.${path.basename(target)}.tmp-`));
   try {
-    const existing = fs.existsSync(target) ? regularFiles(target) : undefined;
+    const existing = fs.existsSync(target) ? existingTree(target) : undefined;
     const written = new Set<string>();
     const folders = new Set<string>();
     const staged: string[] = [];
@@ -224,7 +234,7 @@ export function writeTreeAtomically(outdir: string, files: Iterable<readonly [st
         }
         folders.add(folder);
       }
-      if (existing?.has(relative) && fs.readFileSync(path.join(target, relative), 'utf8') === content) {
+      if (existing?.files.has(relative) && fs.readFileSync(path.join(target, relative), 'utf8') === content) {
         continue;
       }
       fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -235,24 +245,34 @@ export function writeTreeAtomically(outdir: string, files: Iterable<readonly [st
       fs.renameSync(staging, target);
       return;
     }
-    commitStaged(target, staging, staged, written);
+    // nothing to move in, and nothing but the files written: the folder is as it should be
+    if (staged.length > 0 || existing.others || existing.files.size !== written.size) {
+      commitStaged(target, staging, staged, written);
+    }
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
   }
 }
 
-/** Every regular file under `root`, as relative paths; symbolic links and other entries are not files to keep. */
-function regularFiles(root: string): Set<string> {
-  const found = new Set<string>();
+/**
+ * Every regular file under `root`, as relative paths, and whether it holds anything else (symbolic
+ * links and other entries, which are not files to keep, or empty folders).
+ */
+function existingTree(root: string): { files: Set<string>; others: boolean } {
+  const files = new Set<string>();
+  let others = false;
   const walk = (dir: string, prefix: string): void => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const entries = fs.readdirSync(dir, { withFileTypes: true });
+    if (entries.length === 0 && prefix) others = true;
+    for (const entry of entries) {
       const relative = prefix ? path.join(prefix, entry.name) : entry.name;
       if (entry.isDirectory()) walk(path.join(dir, entry.name), relative);
-      else if (entry.isFile()) found.add(relative);
+      else if (entry.isFile()) files.add(relative);
+      else others = true;
     }
   };
   walk(root, '');
-  return found;
+  return { files, others };
 }
 
 /**

@@ -27,7 +27,19 @@ export function checkValuesSchema(schema: unknown, file: string): asserts schema
   }
 }
 
+/** Compiled validators by schema object: a chart's schema is one object for all its tenants. */
+const compiledObjects = new WeakMap<object, ValidateFunction>();
+
 function compile(schema: object): ValidateFunction {
+  let validate = compiledObjects.get(schema);
+  if (!validate) {
+    validate = compileByContent(schema);
+    compiledObjects.set(schema, validate);
+  }
+  return validate;
+}
+
+function compileByContent(schema: object): ValidateFunction {
   const key = JSON.stringify(schema);
   let validate = compiled.get(key);
   if (!validate) {

@@ -36,6 +36,11 @@ function synthesize(renderer: ChartRenderer, globexTheme = 'dark'): Map<string, 
   return app.synthFiles();
 }
 
+/** The cache's entry files. */
+function cacheFiles(dir: string): string[] {
+  return fs.readdirSync(dir).flatMap((shard) => fs.readdirSync(path.join(dir, shard)).map((f) => path.join(dir, shard, f)));
+}
+
 describe('DiskRenderCache', () => {
   test('a second synthesis with nothing changed runs no helm, and writes the same files', () => {
     const dir = tempDir();
@@ -45,8 +50,13 @@ describe('DiskRenderCache', () => {
     const warm = new CountingHelm();
     const cache = new DiskRenderCache(warm, dir);
     expect(synthesize(cache)).toEqual(first);
-    expect([warm.rendered, cache.hits, cache.misses]).toEqual([[], 2, 0]);
+    // the tenants' files were kept beside their renders: no render is even read
+    expect([warm.rendered, cache.hits, cache.misses]).toEqual([[], 0, 0]);
     expect(synthesize(new HelmRenderer())).toEqual(first);
+    // without the tenants' files, the renders are read back
+    for (const entry of cacheFiles(dir).filter((f) => !Array.isArray(JSON.parse(fs.readFileSync(f, 'utf8'))))) fs.rmSync(entry);
+    expect(synthesize(cache)).toEqual(first);
+    expect([warm.rendered, cache.hits, cache.misses]).toEqual([[], 2, 0]);
   });
 
   test('a changed tenant renders that tenant only', () => {
@@ -72,14 +82,14 @@ describe('DiskRenderCache', () => {
 
   test('an entry that cannot be read is rendered again and rewritten', () => {
     const dir = tempDir();
-    synthesize(new DiskRenderCache(new CountingHelm(), dir));
-    const shard = fs.readdirSync(dir)[0];
-    const entry = path.join(dir, shard, fs.readdirSync(path.join(dir, shard))[0]);
-    fs.writeFileSync(entry, '{ not json');
+    const first = synthesize(new DiskRenderCache(new CountingHelm(), dir));
+    const entries = cacheFiles(dir);
+    expect(entries).toHaveLength(4); // a render and the written files per tenant
+    for (const entry of entries) fs.writeFileSync(entry, '{ not json');
     const again = new CountingHelm();
-    synthesize(new DiskRenderCache(again, dir));
-    expect(again.rendered).toHaveLength(1);
-    expect(() => JSON.parse(fs.readFileSync(entry, 'utf8'))).not.toThrow();
+    expect(synthesize(new DiskRenderCache(again, dir))).toEqual(first);
+    expect(again.rendered).toEqual(['acme', 'globex']);
+    for (const entry of entries) expect(() => JSON.parse(fs.readFileSync(entry, 'utf8'))).not.toThrow();
   });
 
   test('a chart\'s refusal is not kept: it is asked again, and still names the tenant', () => {
@@ -100,7 +110,7 @@ describe('DiskRenderCache', () => {
       const app = new SaaSApp({ outdir: tempDir() });
       new SaaSOffering(app, 'shop', shop).addTenant('acme', hosted('acme', { plan: 'small' }));
       app.synthFiles();
-      expect(renderCacheUsage(dir).entries).toBe(1);
+      expect(renderCacheUsage(dir).entries).toBe(2); // the render and the tenant's files
       process.env.SAASPLANE_CACHE = 'off';
       expect(defaultRenderer()).toBeInstanceOf(BatchHelmRenderer);
       // the helm CLI is the fallback: without the batch renderer, or when HELM_BINARY names a helm
@@ -176,9 +186,9 @@ describe('saasplane cache', () => {
     synthesize(new DiskRenderCache(new CountingHelm(), dir));
     const { bytes } = renderCacheUsage(dir);
     const info = await run(['cache', '--json'], { SAASPLANE_CACHE: dir });
-    expect([info.code, JSON.parse(info.stdout)]).toEqual([0, { directory: dir, entries: 2, bytes, cleared: false }]);
-    expect((await run(['cache', 'info'], { SAASPLANE_CACHE: dir })).stdout).toBe(`${dir}: 2 renders, ${(bytes / 1024 / 1024).toFixed(1)} MiB\n`);
-    expect((await run(['cache', 'clear'], { SAASPLANE_CACHE: dir })).stdout).toMatch(/^cleared .* \(2 renders, /);
+    expect([info.code, JSON.parse(info.stdout)]).toEqual([0, { directory: dir, entries: 4, bytes, cleared: false }]);
+    expect((await run(['cache', 'info'], { SAASPLANE_CACHE: dir })).stdout).toBe(`${dir}: 4 entries, ${(bytes / 1024 / 1024).toFixed(1)} MiB\n`);
+    expect((await run(['cache', 'clear'], { SAASPLANE_CACHE: dir })).stdout).toMatch(/^cleared .* \(4 entries, /);
     expect(renderCacheUsage(dir).entries).toBe(0);
     expect(clearRenderCache(dir).entries).toBe(0);
   });
