@@ -55,37 +55,56 @@ export class SaaSApp extends App {
    * Objects keep the order of the construct tree.
    */
   public synthFiles(): Map<string, string> {
-    return new Map(this.files());
+    return new Map([...this.files()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   }
 
   /**
-   * Validates the whole tree, then returns the files in path order, each object file serialized
-   * only when it is consumed. Tenants rendered now are written in batches and let go of (see
-   * `streamTenants`), so that a synthesis never holds every tenant's objects at once.
+   * Validates the whole tree and yields its files, each object file serialized only when it is
+   * consumed. Tenants rendered now are written in batches and let go of (see `streamTenants`);
+   * with the default layout, whose tenant files hold that tenant's objects only, their files are
+   * yielded as soon as they are written, so that a synthesis never holds every tenant's objects,
+   * nor their YAML, at once. An error thrown after some files were yielded still fails the whole
+   * synthesis: the writer moves nothing into `outdir` until the last file.
    */
-  private files(): Iterable<[string, string]> {
+  private *files(): Generator<[string, string]> {
     const collector = new FileCollector(this.layout);
-    const streamed = this.streamTenants(collector);
+    const direct = this.layout.constructor === TenantFoldersLayout;
+    const streamed = new Map<IConstruct, StreamedObject[]>();
+    const yielded: string[] = [];
+    for (const [tenant, objects] of this.streamTenants(collector)) {
+      if (!direct) {
+        streamed.set(tenant, objects);
+        continue;
+      }
+      const documents = new Map<string, string[]>();
+      for (const { file, document } of objects) documents.set(file, [...documents.get(file) ?? [], document]);
+      for (const [file, content] of documents) {
+        yielded.push(file);
+        yield [file.split('/').join(path.sep), content.join('---\n')];
+      }
+    }
     this.renderTenants();
     collector.visit(this, undefined, undefined, streamed);
     const { entriesByFile, plannedByFile } = collector.finish(this);
+    const shared = yielded.find((file) => entriesByFile.has(file));
+    if (shared) {
+      throw new Error(`internal error: the file "${shared}" was written with a tenant's objects, and other objects go there too`);
+    }
     const extra = this.extraFiles(entriesByFile, plannedByFile);
     const paths = [...entriesByFile.keys(), ...extra.keys()].sort();
     const lowercase = new Map<string, string>();
     const problems: string[] = [];
-    for (const file of paths) {
+    for (const file of [...yielded, ...paths]) {
       const other = lowercase.get(file.toLowerCase());
       if (other) problems.push(`the files "${other}" and "${file}" differ only in case: on macOS and Windows they are one file; give them other names`);
       lowercase.set(file.toLowerCase(), file);
     }
     throwIfProblems('the app cannot be synthesized', problems);
-    return (function* generate() {
-      for (const file of paths) {
-        const entries = entriesByFile.get(file);
-        const content = entries ? entries.map((e) => (typeof e === 'string' ? e : yamlDocumentOf(e))).join('---\n') : extra.get(file)!;
-        yield [file.split('/').join(path.sep), content] as [string, string];
-      }
-    })();
+    for (const file of paths) {
+      const entries = entriesByFile.get(file);
+      const content = entries ? entries.map((e) => (typeof e === 'string' ? e : yamlDocumentOf(e))).join('---\n') : extra.get(file)!;
+      yield [file.split('/').join(path.sep), content];
+    }
   }
 
   /**
@@ -93,44 +112,42 @@ export class SaaSApp extends App {
    * holds for exactly its input (TenantOutputCache) is taken from it, without rendering; the
    * others are rendered in batches of STREAM_BATCH, and each one's objects are checked, placed,
    * written as YAML (and kept in the cache), then leave the tree (SaaSOffering `_release`).
-   * Returns the documents by tenant, which join their files where the tenant is in the tree.
+   * Yields each tenant with its documents, which join their files where the tenant is in the tree.
    * Ordering by `addDependency` and a layout's extra files need every object in the tree: with a
    * dependency anywhere or extra files, tenants are emitted and written as they are.
    */
-  private streamTenants(collector: FileCollector): Map<IConstruct, StreamedObject[]> {
-    const streamed = new Map<IConstruct, StreamedObject[]>();
+  private *streamTenants(collector: FileCollector): Generator<[TenantInstance, StreamedObject[]]> {
     const constructs = this.node.findAll();
     // the layout's extra files are given every plan entry: then nothing can be let go of
     if (this.layout.extraFiles || constructs.some((c) => c.node.dependencies.length > 0)) {
-      return streamed;
+      return;
     }
     for (const offering of constructs.filter((c) => SaaSOffering.isSaaSOffering(c)) as SaaSOffering[]) {
       const cache = TenantOutputCache.of(this, this.layout, offering);
       const misses: TenantInstance[] = [];
-      const renderMisses = (): void => {
+      const renderMisses = function* (this: SaaSApp): Generator<[TenantInstance, StreamedObject[]]> {
         for (const tenant of offering._renderBatch(misses.splice(0))) {
           const output = this.writeTenant(tenant, collector);
           if (!output) continue;
           cache?.write(tenant, output);
-          streamed.set(tenant, [...output.objects]);
           offering._release(tenant);
+          yield [tenant, [...output.objects]];
         }
-      };
+      }.bind(this);
       for (const tenant of offering._takePending()) {
         const kept = cache && !tenant.node.children.some((c) => GROUP_IDS.has(c.node.id)) ? cache.read(tenant) : undefined;
         if (kept) {
           if (offering._adoptWritten(tenant, kept.hosts)) {
             kept.objects.forEach((o) => collector.claim(o.identity, o.path));
-            streamed.set(tenant, [...kept.objects]);
+            yield [tenant, [...kept.objects]];
           }
           continue;
         }
         misses.push(tenant);
-        if (misses.length === STREAM_BATCH) renderMisses();
+        if (misses.length === STREAM_BATCH) yield* renderMisses();
       }
-      renderMisses();
+      yield* renderMisses();
     }
-    return streamed;
   }
 
   /** The output of a tenant just emitted, its objects checked and placed; undefined when its objects cannot leave the tree. */
