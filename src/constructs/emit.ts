@@ -137,13 +137,16 @@ function plainJson(value: unknown, sortKeys: boolean): unknown {
   if (Array.isArray(value)) {
     const items = new Array(value.length);
     for (let i = 0; i < value.length; i++) {
+      if (!(i in value)) continue; // a hole stays one, as Array.map leaves it
       const item = plainJson(value[i], sortKeys);
       if (item === NOT_PLAIN) return NOT_PLAIN;
       items[i] = item;
     }
     return items;
   }
-  if (Object.getPrototypeOf(value) !== Object.prototype) return NOT_PLAIN;
+  // an own `constructor` or `__proto__` (from JSON.parse) changes what cdk8s makes of the object: left to cdk8s
+  const own = (key: string) => Object.prototype.hasOwnProperty.call(value, key);
+  if (Object.getPrototypeOf(value) !== Object.prototype || own('constructor') || own('__proto__')) return NOT_PLAIN;
   const keys = Object.keys(value);
   if (sortKeys) keys.sort();
   const result: Record<string, unknown> = {};

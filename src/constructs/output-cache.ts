@@ -46,8 +46,12 @@ export class TenantOutputCache {
     if (!cacheable) {
       return undefined;
     }
+    const code = codeDigest();
+    if (code === undefined) {
+      return undefined;
+    }
     const base = createHash('sha256').update(JSON.stringify([
-      FORMAT, codeDigest(), cdk8sVersion(), process.env.CDK8S_DISABLE_SORT ?? '', rendererId, offering.chart.digest,
+      FORMAT, code, packageVersion('cdk8s'), packageVersion('js-yaml'), process.env.CDK8S_DISABLE_SORT ?? '', rendererId, offering.chart.digest,
       { ...offering.spec, chart: undefined },
     ])).digest('hex');
     return new TenantOutputCache(renderer.directory, base);
@@ -55,11 +59,18 @@ export class TenantOutputCache {
 
   private constructor(private readonly directory: string, private readonly base: string) {}
 
-  /** The tenant's output, if kept; undefined when absent or unreadable (it is synthesized again). */
-  public read(tenant: TenantInstance): TenantOutput | undefined {
+  /**
+   * The tenant's output, if kept; undefined when absent, unreadable or not the shape SaaSApp writes
+   * (files in the tenant's own folder): it is synthesized again.
+   */
+  public read(tenant: TenantInstance, offering: SaaSOffering): TenantOutput | undefined {
     try {
       const entry = JSON.parse(fs.readFileSync(this.file(tenant), 'utf8')) as TenantOutput;
-      return Array.isArray(entry.hosts) && Array.isArray(entry.objects) ? entry : undefined;
+      const folder = `${offering.offeringName}/${tenant.tenantName}/`;
+      const text = (x: unknown): x is string => typeof x === 'string';
+      const valid = Array.isArray(entry.hosts) && entry.hosts.every(text) && Array.isArray(entry.objects) && entry.objects.every((o) =>
+        text(o.identity) && text(o.path) && text(o.document) && text(o.file) && o.file.startsWith(folder) && !o.file.slice(folder.length).includes('/'));
+      return valid ? entry : undefined;
     } catch {
       return undefined;
     }
@@ -75,25 +86,34 @@ export class TenantOutputCache {
   }
 }
 
-let code: string | undefined;
+let code: string | undefined | null;
 
-/** A digest of saasplane's own code (the folder above this one: src/ or lib/), read once. */
-function codeDigest(): string {
+/**
+ * A digest of saasplane's own code: the folder above this one (src/ or lib/), or this file when
+ * saasplane is bundled into another; undefined (nothing cached) when it cannot be read.
+ */
+function codeDigest(): string | undefined {
   if (code === undefined) {
-    const hash = createHash('sha256');
-    const walk = (dir: string): void => {
-      for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-        const full = path.join(dir, entry.name);
-        if (entry.isDirectory()) walk(full);
-        else if (/\.(js|ts)$/.test(entry.name)) hash.update(entry.name).update(fs.readFileSync(full));
-      }
-    };
-    walk(path.resolve(__dirname, '..'));
-    code = hash.digest('hex');
+    try {
+      const hash = createHash('sha256');
+      const root = path.resolve(__dirname, '..');
+      const walk = (dir: string): void => {
+        for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+          const full = path.join(dir, entry.name);
+          if (entry.isDirectory()) walk(full);
+          else if (/\.(js|ts)$/.test(entry.name)) hash.update(entry.name).update(fs.readFileSync(full));
+        }
+      };
+      if (fs.existsSync(path.join(root, 'constructs', path.basename(__filename)))) walk(root);
+      else hash.update(fs.readFileSync(__filename));
+      code = hash.digest('hex');
+    } catch {
+      code = null;
+    }
   }
-  return code;
+  return code ?? undefined;
 }
 
-function cdk8sVersion(): string {
-  return (JSON.parse(fs.readFileSync(require.resolve('cdk8s/package.json'), 'utf8')) as { version: string }).version;
+function packageVersion(name: string): string {
+  return (JSON.parse(fs.readFileSync(require.resolve(`${name}/package.json`), 'utf8')) as { version: string }).version;
 }

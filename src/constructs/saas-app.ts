@@ -71,7 +71,12 @@ export class SaaSApp extends App {
     const direct = this.layout.constructor === TenantFoldersLayout;
     const streamed = new Map<IConstruct, StreamedObject[]>();
     const yielded: string[] = [];
-    for (const [tenant, objects] of this.streamTenants(collector)) {
+    const constructs = this.node.findAll();
+    const offerings = constructs.filter((c) => SaaSOffering.isSaaSOffering(c)) as SaaSOffering[];
+    // ordering by addDependency and a layout's extra files need every object in the tree
+    const streaming = !this.layout.extraFiles && !constructs.some((c) => c.node.dependencies.length > 0);
+    if (!streaming) offerings.forEach((o) => o._reviveReleased());
+    for (const [tenant, objects] of streaming ? this.streamTenants(collector, offerings) : []) {
       if (!direct) {
         streamed.set(tenant, objects);
         continue;
@@ -83,7 +88,7 @@ export class SaaSApp extends App {
         yield [file.split('/').join(path.sep), content.join('---\n')];
       }
     }
-    this.renderTenants();
+    this.renderTenants(offerings);
     collector.visit(this, undefined, undefined, streamed);
     const { entriesByFile, plannedByFile } = collector.finish(this);
     const shared = yielded.find((file) => entriesByFile.has(file));
@@ -113,20 +118,17 @@ export class SaaSApp extends App {
    * others are rendered in batches of STREAM_BATCH, and each one's objects are checked, placed,
    * written as YAML (and kept in the cache), then leave the tree (SaaSOffering `_release`).
    * Yields each tenant with its documents, which join their files where the tenant is in the tree.
-   * Ordering by `addDependency` and a layout's extra files need every object in the tree: with a
-   * dependency anywhere or extra files, tenants are emitted and written as they are.
    */
-  private *streamTenants(collector: FileCollector): Generator<[TenantInstance, StreamedObject[]]> {
-    const constructs = this.node.findAll();
-    // the layout's extra files are given every plan entry: then nothing can be let go of
-    if (this.layout.extraFiles || constructs.some((c) => c.node.dependencies.length > 0)) {
-      return;
-    }
-    for (const offering of constructs.filter((c) => SaaSOffering.isSaaSOffering(c)) as SaaSOffering[]) {
+  private *streamTenants(collector: FileCollector, offerings: readonly SaaSOffering[]): Generator<[TenantInstance, StreamedObject[]]> {
+    for (const offering of offerings) {
       const cache = TenantOutputCache.of(this, this.layout, offering);
+      // hosts are claimed once every tenant is through, in the order tenants were added, whether
+      // rendered or taken from the cache: the tenant that fails on a taken host is the same either way
+      const hosts = new Map<TenantInstance, readonly string[]>();
       const misses: TenantInstance[] = [];
       const renderMisses = function* (this: SaaSApp): Generator<[TenantInstance, StreamedObject[]]> {
-        for (const tenant of offering._renderBatch(misses.splice(0))) {
+        for (const tenant of offering._renderBatch(misses.splice(0), false)) {
+          hosts.set(tenant, tenant._hosts);
           const output = this.writeTenant(tenant, collector);
           if (!output) continue;
           cache?.write(tenant, output);
@@ -135,18 +137,19 @@ export class SaaSApp extends App {
         }
       }.bind(this);
       for (const tenant of offering._takePending()) {
-        const kept = cache && !tenant.node.children.some((c) => GROUP_IDS.has(c.node.id)) ? cache.read(tenant) : undefined;
+        const kept = cache && !tenant.node.children.some((c) => GROUP_IDS.has(c.node.id)) ? cache.read(tenant, offering) : undefined;
         if (kept) {
-          if (offering._adoptWritten(tenant, kept.hosts)) {
-            kept.objects.forEach((o) => collector.claim(o.identity, o.path));
-            yield [tenant, [...kept.objects]];
-          }
+          offering._adoptWritten(tenant);
+          hosts.set(tenant, kept.hosts);
+          kept.objects.forEach((o) => collector.claim(o.identity, o.path));
+          yield [tenant, [...kept.objects]];
           continue;
         }
         misses.push(tenant);
         if (misses.length === STREAM_BATCH) yield* renderMisses();
       }
       yield* renderMisses();
+      offering._claimHosts(hosts);
     }
   }
 
@@ -171,9 +174,9 @@ export class SaaSApp extends App {
    * Renders every offering's pending tenants, each offering's as one batch; throws one error that
    * names every tenant whose chart cannot be used (the error itself when there is one).
    */
-  private renderTenants(): void {
-    const offerings = this.node.findAll().filter((c) => SaaSOffering.isSaaSOffering(c)) as SaaSOffering[];
-    const failures = offerings.flatMap((o) => [...o._renderPending().values()]);
+  private renderTenants(offerings: readonly SaaSOffering[]): void {
+    offerings.forEach((o) => o._renderPending());
+    const failures = offerings.flatMap((o) => o._failed);
     if (failures.length === 1) {
       throw failures[0];
     }

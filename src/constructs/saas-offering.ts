@@ -119,9 +119,22 @@ export class SaaSOffering extends Chart {
     return this.failures;
   }
 
-  /** @internal the tenants not rendered yet, which the caller now renders (`_renderBatch`) or adopts (`_adoptWritten`) */
+  /**
+   * @internal the tenants to synthesize, in the order they were added: those not rendered yet and
+   * those a previous synthesis let go of; the caller renders them (`_renderBatch`) or adopts what
+   * it wrote for them (`_adoptWritten`), then claims their hosts (`_claimHosts`)
+   */
   public _takePending(): TenantInstance[] {
-    return this.pending.splice(0);
+    const taken = new Set([...this.pending.splice(0), ...this.released]);
+    this.released.clear();
+    return this.tenants.filter((t) => taken.has(t));
+  }
+
+  /** @internal the tenants a previous synthesis let go of are pending again (SaaSApp renders them into the tree) */
+  public _reviveReleased(): void {
+    const revived = new Set([...this.pending, ...this.released]);
+    this.released.clear();
+    this.pending.splice(0, this.pending.length, ...this.tenants.filter((t) => revived.has(t)));
   }
 
   /**
@@ -134,30 +147,40 @@ export class SaaSOffering extends Chart {
     this.released.add(tenant);
   }
 
-  /**
-   * @internal SaaSApp found what it wrote for the tenant last time, for exactly this input: the
-   * tenant claims its Ingress hosts as a rendered one does and stays unrendered until read; false
-   * (the failure recorded) when a host is taken
-   */
-  public _adoptWritten(tenant: TenantInstance, hosts: readonly string[]): boolean {
-    const claims = appClaims(this);
-    const owner = `tenant "${tenant.tenantName}" of offering "${this.offeringName}"`;
-    const names = hosts.map((h) => `Ingress host "${h}"`);
-    const conflicts = claims.conflicts(names, owner);
-    if (conflicts.length > 0) {
-      this.failures.set(tenant, new SaaSplaneError(`${owner} cannot be added`, conflicts));
-      return false;
-    }
-    claims.claim(names, owner);
+  /** @internal SaaSApp found what it wrote for the tenant last time, for exactly this input: the tenant stays unrendered until read */
+  public _adoptWritten(tenant: TenantInstance): void {
     this.released.add(tenant);
-    return true;
+  }
+
+  /**
+   * @internal claims the Ingress hosts of tenants rendered or adopted without claiming them, app-wide
+   * and in the order the tenants were added, as `_renderBatch` does: a tenant whose host is taken fails
+   */
+  public _claimHosts(hosts: ReadonlyMap<TenantInstance, readonly string[]>): void {
+    const claims = appClaims(this);
+    for (const tenant of this.tenants.filter((t) => hosts.has(t))) {
+      const owner = `tenant "${tenant.tenantName}" of offering "${this.offeringName}"`;
+      const names = hosts.get(tenant)!.map((h) => `Ingress host "${h}"`);
+      const conflicts = claims.conflicts(names, owner);
+      if (conflicts.length > 0) {
+        this.failures.set(tenant, new SaaSplaneError(`${owner} cannot be added`, conflicts));
+      } else {
+        claims.claim(names, owner);
+      }
+    }
+  }
+
+  /** @internal the errors of the tenants that failed, in the order the tenants were added */
+  public get _failed(): SaaSplaneError[] {
+    return this.tenants.filter((t) => this.failures.has(t)).map((t) => this.failures.get(t)!);
   }
 
   /**
    * @internal renders the tenants' charts as one batch, claims their Ingress hosts app-wide (in
-   * their order) and emits their objects; returns the tenants emitted (not those that failed)
+   * their order; unless `claimHosts` is false: the caller claims them with `_claimHosts`) and
+   * emits their objects; returns the tenants emitted (not those that failed)
    */
-  public _renderBatch(batch: TenantInstance[]): TenantInstance[] {
+  public _renderBatch(batch: TenantInstance[], claimHosts = true): TenantInstance[] {
     if (batch.length === 0) {
       return [];
     }
@@ -179,9 +202,9 @@ export class SaaSOffering extends Chart {
         const owner = `tenant "${tenant.tenantName}" of offering "${this.offeringName}"`;
         const hosts = tenantHosts(outcome.objects);
         const names = hosts.map((h) => `Ingress host "${h}"`);
-        throwIfProblems(`${owner} cannot be added`, claims.conflicts(names, owner));
+        if (claimHosts) throwIfProblems(`${owner} cannot be added`, claims.conflicts(names, owner));
         const planned = planTenant(tenant.resolved, outcome.objects, this.transform);
-        claims.claim(names, owner);
+        if (claimHosts) claims.claim(names, owner);
         tenant._emit(planned, hosts);
         emitted.push(tenant);
       } catch (e) {

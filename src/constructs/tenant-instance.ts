@@ -111,6 +111,12 @@ export class TenantInstance extends Chart {
     this.plannedObjects = undefined;
   }
 
+  /** The chart's objects as cdk8s synthesizes them (`Testing.synth`), rendered first when they are not in the tree. */
+  public toJson(): any[] {
+    void this.planned;
+    return super.toJson();
+  }
+
   /** The ApiObject of `kind`/`name` in this chart, chart objects included (an escape hatch for JSON patches), if any. */
   public apiObjectFor(kind: string, name: string): ApiObject | undefined {
     return this.planned && findApiObject(this, kind, name);

@@ -130,8 +130,7 @@ function blockNode(value: unknown, level: number, compact: boolean, sanitize?: S
 /** js-yaml's block mapping: pairs with an undefined value are left out (and null ones, sanitizing). */
 function blockMapping(object: Record<string, unknown>, level: number, compact: boolean, sanitize?: Sanitize): string {
   let result = '';
-  const names = Object.keys(object);
-  if (sanitize?.sortKeys && level > 0) names.sort();
+  const names = sanitize ? sanitizedKeys(object, sanitize.sortKeys && level > 0) : Object.keys(object);
   for (const key of names) {
     const member = object[key];
     if (member === undefined || (sanitize && member === null)) continue;
@@ -140,6 +139,27 @@ function blockMapping(object: Record<string, unknown>, level: number, compact: b
     result += keyScalar(key) + (written.charCodeAt(0) === 10 ? ':' : ': ') + written;
   }
   return result === '' ? '{}' : result;
+}
+
+/**
+ * The keys of `object` in the order of the object cdk8s' sanitizer makes of it: sorted when asked,
+ * then array indices ("0", "42") first in numeric order, as JavaScript lists an object's keys. An
+ * own `constructor` or `__proto__` (from JSON.parse) changes what cdk8s makes of the object, or
+ * makes it refuse it: such an object is left to cdk8s.
+ */
+function sanitizedKeys(object: Record<string, unknown>, sort: boolean): string[] {
+  const names = Object.keys(object);
+  if (names.includes('constructor') || names.includes('__proto__')) throw NOT_BLOCK_JSON;
+  if (sort) names.sort();
+  if (!names.some(isArrayIndex)) return names;
+  const indices = names.filter(isArrayIndex).sort((a, b) => Number(a) - Number(b));
+  return [...indices, ...names.filter((n) => !isArrayIndex(n))];
+}
+
+/** True when JavaScript orders `key` as an array index: a canonical integer below 2³² − 1. */
+function isArrayIndex(key: string): boolean {
+  const first = key.charCodeAt(0);
+  return first >= 48 && first <= 57 && /^(0|[1-9][0-9]*)$/.test(key) && Number(key) < 4294967295;
 }
 
 /** js-yaml's block sequence: an undefined item is written as null. */
@@ -200,13 +220,14 @@ function keyScalar(key: string): string {
 }
 
 /**
- * Writes `files` (relative path, content) as the complete new content of `outdir`, all or nothing:
- * every new or changed file is first written to a sibling staging folder, and only when `files`
- * is exhausted without error are they moved into `outdir` and the files it no longer holds
- * removed. A file whose content is unchanged is left as it is (same inode and modification time),
- * so a synthesis that changes one tenant touches that tenant's files only. A new `outdir` is the
- * staging folder itself, renamed. `files` may be a generator: each content is staged or compared
- * as soon as it is produced, so a large tree never has to be held in memory at once.
+ * Writes `files` (relative path, content) as the complete new content of `outdir`, all or nothing.
+ * A new `outdir` (or one that is a symbolic link, which is replaced) is written beside it and
+ * renamed into place. An existing one is updated: each new or changed file is staged in a folder
+ * inside it, and only when `files` is exhausted without error are the files it no longer holds
+ * moved aside and the staged ones moved in, each step undone if a later one fails; a file whose
+ * content is unchanged is left as it is (same inode and modification time), so a synthesis that
+ * changes one tenant touches that tenant's files only. `files` may be a generator: each content
+ * is staged or compared as soon as it is produced, so a large tree is never held in memory.
  */
 export function writeTreeAtomically(outdir: string, files: Iterable<readonly [string, string]>): void {
   const problem = outdirProblem(outdir);
@@ -214,43 +235,90 @@ export function writeTreeAtomically(outdir: string, files: Iterable<readonly [st
     throw new SaaSplaneError('the output folder is invalid', [problem]);
   }
   const target = path.resolve(outdir);
+  const stat = fs.lstatSync(target, { throwIfNoEntry: false });
+  if (stat?.isDirectory()) {
+    updateTree(target, files);
+  } else {
+    writeNewTree(target, files, stat !== undefined);
+  }
+}
+
+/** Writes every file in a sibling folder and renames it into place (replacing the symbolic link `target` when `replaceLink`). */
+function writeNewTree(target: string, files: Iterable<readonly [string, string]>, replaceLink: boolean): void {
   const parent = path.dirname(target);
   fs.mkdirSync(parent, { recursive: true });
   const staging = fs.mkdtempSync(path.join(parent, `.${path.basename(target)}.tmp-`));
   try {
-    const existing = fs.existsSync(target) ? existingTree(target) : undefined;
-    const written = new Set<string>();
-    const folders = new Set<string>();
+    const paths = new TreePaths(staging);
+    for (const [relative, content] of files) {
+      const file = paths.add(relative);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, content);
+    }
+    if (!replaceLink) {
+      fs.renameSync(staging, target);
+      return;
+    }
+    const link = `${staging}.link`;
+    fs.renameSync(target, link);
+    try {
+      fs.renameSync(staging, target);
+    } catch (e) {
+      fs.renameSync(link, target);
+      throw e;
+    }
+    fs.rmSync(link, { force: true });
+  } finally {
+    fs.rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+/** Stages the new and changed files inside `target`, then commits them (see writeTreeAtomically). */
+function updateTree(target: string, files: Iterable<readonly [string, string]>): void {
+  const existing = existingTree(target);
+  const staging = fs.mkdtempSync(path.join(target, '.saasplane-staging-'));
+  try {
+    const paths = new TreePaths(staging);
     const staged: string[] = [];
     for (const [relative, content] of files) {
-      const file = path.join(staging, relative);
-      if (!file.startsWith(staging + path.sep) || written.has(relative) || folders.has(relative)) {
-        throw new Error(`refusing to write ${JSON.stringify(relative)}: outside the output folder, twice, or where a folder goes`);
-      }
-      written.add(relative);
-      for (let folder = path.dirname(relative); folder !== '.'; folder = path.dirname(folder)) {
-        if (written.has(folder)) {
-          throw new Error(`refusing to write ${JSON.stringify(relative)}: ${JSON.stringify(folder)} is a file`);
-        }
-        folders.add(folder);
-      }
-      if (existing?.files.has(relative) && fs.readFileSync(path.join(target, relative), 'utf8') === content) {
+      const file = paths.add(relative);
+      if (existing.files.has(relative) && fs.readFileSync(path.join(target, relative), 'utf8') === content) {
         continue;
       }
       fs.mkdirSync(path.dirname(file), { recursive: true });
       fs.writeFileSync(file, content);
       staged.push(relative);
     }
-    if (!existing) {
-      fs.renameSync(staging, target);
-      return;
-    }
     // nothing to move in, and nothing but the files written: the folder is as it should be
-    if (staged.length > 0 || existing.others || existing.files.size !== written.size) {
-      commitStaged(target, staging, staged, written);
+    if (staged.length > 0 || existing.others || existing.files.size !== paths.written.size) {
+      commitStaged(target, staging, staged, paths.written);
     }
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+/** The relative paths of a tree being written: each inside it, once, never both a file and a folder. */
+class TreePaths {
+  public readonly written = new Set<string>();
+  private readonly folders = new Set<string>();
+
+  constructor(private readonly root: string) {}
+
+  /** The path of `relative` under the root; throws when it is outside it, repeated, or where a folder or file already goes. */
+  public add(relative: string): string {
+    const file = path.join(this.root, relative);
+    if (!file.startsWith(this.root + path.sep) || this.written.has(relative) || this.folders.has(relative)) {
+      throw new Error(`refusing to write ${JSON.stringify(relative)}: outside the output folder, twice, or where a folder goes`);
+    }
+    this.written.add(relative);
+    for (let folder = path.dirname(relative); folder !== '.'; folder = path.dirname(folder)) {
+      if (this.written.has(folder)) {
+        throw new Error(`refusing to write ${JSON.stringify(relative)}: ${JSON.stringify(folder)} is a file`);
+      }
+      this.folders.add(folder);
+    }
+    return file;
   }
 }
 
@@ -276,34 +344,68 @@ function existingTree(root: string): { files: Set<string>; others: boolean } {
 }
 
 /**
- * Moves the staged files into `target`. First removes every entry under `target` that is not a
- * folder or a file to keep (stale files, symbolic links, which a write must never follow out of
- * `target`, and a folder where a file now goes); last, the folders left empty.
+ * Moves the staged files into `target`. First moves aside (into the staging folder) every entry
+ * that is not a folder or a file to keep: stale files, symbolic links, which a write must never
+ * follow out of `target`, and a folder where a file now goes; then moves each staged file in,
+ * moving aside the file it replaces. A failing step undoes the ones before it, so `target` is
+ * left as it was; once all are done, folders left empty go.
  */
 function commitStaged(target: string, staging: string, staged: readonly string[], written: ReadonlySet<string>): void {
-  const removed = removeEntries(target, '', (relative, entry) => (entry.isDirectory() ? written.has(relative) : !(entry.isFile() && written.has(relative))));
-  for (const relative of staged) {
-    const destination = path.join(target, relative);
-    fs.mkdirSync(path.dirname(destination), { recursive: true });
-    fs.renameSync(path.join(staging, relative), destination);
+  const aside = path.join(staging, '.previous');
+  const undo: Array<() => void> = [];
+  const moveAside = (relative: string): void => {
+    const from = path.join(target, relative);
+    const to = path.join(aside, relative);
+    fs.mkdirSync(path.dirname(to), { recursive: true });
+    fs.renameSync(from, to);
+    undo.push(() => fs.renameSync(to, from));
+  };
+  try {
+    const skip = path.basename(staging);
+    const doomed: string[] = [];
+    const walk = (prefix: string): void => {
+      for (const entry of fs.readdirSync(path.join(target, prefix), { withFileTypes: true })) {
+        const relative = prefix ? path.join(prefix, entry.name) : entry.name;
+        if (relative === skip) continue;
+        if (entry.isDirectory() && !written.has(relative)) walk(relative);
+        else if (!(entry.isFile() && written.has(relative))) doomed.push(relative);
+      }
+    };
+    walk('');
+    doomed.forEach(moveAside);
+    for (const relative of staged) {
+      const destination = path.join(target, relative);
+      const created = fs.mkdirSync(path.dirname(destination), { recursive: true });
+      if (created) undo.push(() => fs.rmSync(created, { recursive: true, force: true }));
+      if (fs.existsSync(destination)) moveAside(relative);
+      fs.renameSync(path.join(staging, relative), destination);
+      undo.push(() => fs.renameSync(destination, path.join(staging, relative)));
+    }
+  } catch (e) {
+    for (const step of undo.reverse()) {
+      try {
+        step();
+      } catch {
+        // best effort: the other steps are still undone
+      }
+    }
+    throw e;
   }
-  if (removed > 0) {
-    removeEntries(target, '', (relative, entry) => entry.isDirectory() && fs.readdirSync(path.join(target, relative)).length === 0);
-  }
+  removeEmptyFolders(target, '', path.basename(staging));
 }
 
-/** Removes, depth first, the entries under `root`/`prefix` that `doomed` selects; returns how many. */
-function removeEntries(root: string, prefix: string, doomed: (relative: string, entry: fs.Dirent) => boolean): number {
-  let removed = 0;
+/** Removes, depth first, the folders under `root`/`prefix` that are (or are left) empty, but `skip`; true when `prefix` is empty. */
+function removeEmptyFolders(root: string, prefix: string, skip: string): boolean {
+  let empty = true;
   for (const entry of fs.readdirSync(path.join(root, prefix), { withFileTypes: true })) {
     const relative = prefix ? path.join(prefix, entry.name) : entry.name;
-    if (entry.isDirectory()) removed += removeEntries(root, relative, doomed);
-    if (doomed(relative, entry)) {
-      fs.rmSync(path.join(root, relative), { recursive: true, force: true });
-      removed++;
+    if (entry.isDirectory() && relative !== skip && removeEmptyFolders(root, relative, skip)) {
+      fs.rmdirSync(path.join(root, relative));
+    } else {
+      empty = false;
     }
   }
-  return removed;
+  return empty;
 }
 
 /**

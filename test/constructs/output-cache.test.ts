@@ -4,7 +4,7 @@
 // writes must equal what a synthesis without the cache writes. Real helm renders.
 import * as fs from 'fs';
 import * as path from 'path';
-import { ApiObject, Chart } from 'cdk8s';
+import { ApiObject, Chart, Testing } from 'cdk8s';
 import { EXAMPLE_CHART, hosted, tempDir } from './fixtures';
 import { shop } from '../../examples/offering';
 import { ProviderAccess, SaaSApp, SaaSAppProps, SaaSOffering, SaaSOfferingProps, TenantOptions } from '../../src/constructs';
@@ -93,7 +93,45 @@ describe('the tenant files kept in the render cache', () => {
   });
 });
 
+describe('tenants let go of after a synthesis', () => {
+  test('are synthesized again by the next synthesis of the same app, streamed or not', () => {
+    const dir = tempDir();
+    const { app, files } = synthesize(dir);
+    expect(app.synthFiles()).toEqual(files);
+    app.synth();
+    app.synth();
+    expect(fs.readdirSync(path.join(app.outdir, 'shop')).sort()).toEqual(['_shared', 'acme', 'globex']);
+    // a dependency keeps every object in the tree (cdk8s orders by it): the tenants come back
+    const mine = new Chart(app, 'mine');
+    mine.addDependency(app.node.findChild('shop'));
+    expect(new Map([...app.synthFiles()].filter(([f]) => f.startsWith('shop/')))).toEqual(files);
+  });
+
+  test('are in the tree again for Testing.synth', () => {
+    const { acme, offering } = synthesize(tempDir());
+    expect(Testing.synth(acme).map((o) => o.kind)).toEqual(expect.arrayContaining(['Namespace', 'Deployment', 'ServiceMonitor', 'RoleBinding']));
+    expect(offering.tenants.find((t) => t.tenantName === 'globex')!.toJson().length).toBeGreaterThan(10);
+  });
+});
+
 describe('a kept tenant is checked like a rendered one', () => {
+  test('the tenant that fails on a taken host is the one a synthesis without kept files names', () => {
+    const dir = tempDir();
+    synthesize(dir);
+    // acme, added first, changes to globex's host: globex fails, whether its files were kept or not
+    const program = { acme: { parameters: { ingress: { host: 'globex.shop.example.com' } } } };
+    const warm = (() => {
+      try {
+        synthesize(dir, program);
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return 'no error';
+    })();
+    expect(warm).toMatch(/tenant "globex" of offering "shop" cannot be added: Ingress host "globex.shop.example.com" is already used by tenant "acme"/);
+    expect(() => synthesize(tempDir(), program)).toThrow(warm);
+  });
+
   test('its Ingress host is claimed: a new tenant with the same host fails', () => {
     const dir = tempDir();
     synthesize(dir);

@@ -1,12 +1,13 @@
 // Planned objects skip cdk8s' per-value token resolution when nothing could need it; what they
 // serialize to, as JSON and as the YAML SaaSApp writes, must stay exactly what cdk8s' own
 // ApiObject.toJson() gives, in every case.
-import { ApiObject, App, IResolver, JsonPatch, Lazy, ResolutionContext } from 'cdk8s';
+import { ApiObject, App, Chart, IResolver, JsonPatch, Lazy, ResolutionContext } from 'cdk8s';
+import * as fc from 'fast-check';
 import { hosted, tempDir } from './fixtures';
 import { shop } from '../../examples/offering';
 import { ConsumerAccess, ProviderAccess, SaaSApp, SaaSOffering } from '../../src/constructs';
-import { yamlDocumentOf } from '../../src/constructs/emit';
-import { toYaml } from '../../src/core';
+import { emitPlanned, yamlDocumentOf } from '../../src/constructs/emit';
+import { GROUP_WAVES, ObjectGroup, toYaml } from '../../src/core';
 
 const apiObjects = (app: App): ApiObject[] => app.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
 
@@ -88,5 +89,44 @@ describe('planned objects serialize as cdk8s does', () => {
     expectCdk8sSerialization(app);
     expect([...seen].sort()).toEqual(['name', 'spec.rules.0.http.paths.0.backend.service.name']); // metadata is resolved on its own
     expect(acme.apiObjectFor('Deployment', 'acme-web')!.toJson().metadata.name).toBe('acme-web-resolved');
+  });
+
+  test('any JSON data: keys that look like numbers, __proto__, nulls, unsorted keys, cluster-scoped kinds', () => {
+    const key = fc.constantFrom('a', 'B', 'b', '10', '9', '0', '01', '-1', '4294967295', '__proto__', 'constructor', 'x y', 'ä');
+    const leaf = fc.oneof(fc.string({ maxLength: 6 }), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.constant(-0));
+    const { node } = fc.letrec((tie) => ({
+      node: fc.oneof({ depthSize: 'small' }, leaf, tie('list'), tie('map')),
+      list: fc.array(tie('node'), { maxLength: 3 }),
+      map: fc.dictionary(key, tie('node'), { maxKeys: 5 }),
+    }));
+    const spec = fc.dictionary(key, node, { maxKeys: 5 });
+    for (const unsorted of [false, true]) {
+      if (unsorted) process.env.CDK8S_DISABLE_SORT = '1';
+      try {
+        const app = new App();
+        const chart = new Chart(app, 'random', { namespace: 'ns', disableResourceNameHashes: true });
+        const specs = fc.sample(fc.tuple(spec, fc.boolean()), { numRuns: 400, seed: unsorted ? 12 : 13 });
+        const planned = specs.map(([data, clusterScoped], i) => ({
+          // JSON data, as planned objects are (JSON.parse gives an own __proto__ key)
+          object: JSON.parse(JSON.stringify({ apiVersion: 'v1', kind: clusterScoped ? 'Namespace' : 'ConfigMap', metadata: { name: `o${i}` }, ...data })),
+          group: ObjectGroup.SHARED,
+          wave: GROUP_WAVES[ObjectGroup.SHARED],
+          owner: { offering: 'random' },
+        }));
+        for (const o of emitPlanned(chart, planned, false)) {
+          let cdk8s: unknown;
+          try {
+            cdk8s = ApiObject.prototype.toJson.call(o);
+          } catch (e) {
+            expect(() => yamlDocumentOf(o)).toThrow((e as Error).message);
+            continue;
+          }
+          expect({ path: o.node.path, json: exactJson(o.toJson()) }).toEqual({ path: o.node.path, json: exactJson(cdk8s) });
+          expect({ path: o.node.path, yaml: yamlDocumentOf(o) }).toEqual({ path: o.node.path, yaml: toYaml([cdk8s]) });
+        }
+      } finally {
+        delete process.env.CDK8S_DISABLE_SORT;
+      }
+    }
   });
 });

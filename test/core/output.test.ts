@@ -145,3 +145,53 @@ describe('writeTreeAtomically', () => {
     expect(staged(outdir)).toEqual([]);
   });
 });
+
+describe('writeTreeAtomically, when something fails or is not a folder', () => {
+  const tree = (dir: string): Record<string, string> => {
+    const files: Record<string, string> = {};
+    const walk = (at: string): void => {
+      for (const e of fs.readdirSync(at, { withFileTypes: true })) {
+        const full = path.join(at, e.name);
+        if (e.isDirectory()) walk(full); else files[path.relative(dir, full)] = fs.readFileSync(full, 'utf8');
+      }
+    };
+    walk(dir);
+    return files;
+  };
+  const newOutdir = (): string => path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'saasplane-writer-')), 'out');
+
+  afterEach(() => jest.restoreAllMocks());
+
+  it('undoes every step of a commit that fails midway: the output folder is left as it was', () => {
+    const outdir = newOutdir();
+    writeTreeAtomically(outdir, [['a/1.yaml', 'one'], ['a/2.yaml', 'two'], ['gone/3.yaml', 'three'], ['x/y.yaml', 'y']]);
+    const before = tree(outdir);
+    // the rename of the third staged file fails (a full disk, a file another process holds)
+    const nodeFs = jest.requireActual<typeof fs>('fs');
+    const rename = nodeFs.renameSync;
+    let staged = 0;
+    jest.spyOn(nodeFs, 'renameSync').mockImplementation((from, to) => {
+      if (String(from).includes('.saasplane-staging-') && !String(from).includes('.previous') && ++staged === 3) throw new Error('EIO: i/o error, rename');
+      rename(from, to);
+    });
+    const next: Array<[string, string]> = [['a/1.yaml', 'ONE'], ['a/2.yaml', 'TWO'], ['b/4.yaml', 'four'], ['x', 'now a file']];
+    expect(() => writeTreeAtomically(outdir, next)).toThrow('EIO');
+    expect(tree(outdir)).toEqual(before);
+    expect(fs.readdirSync(outdir).sort()).toEqual(['a', 'gone', 'x']);
+    jest.restoreAllMocks();
+    writeTreeAtomically(outdir, next);
+    expect(tree(outdir)).toEqual({ 'a/1.yaml': 'ONE', 'a/2.yaml': 'TWO', 'b/4.yaml': 'four', 'x': 'now a file' });
+  });
+
+  it('replaces an output folder that is a symbolic link, and leaves the folder it points to untouched', () => {
+    const outdir = newOutdir();
+    const checkout = fs.mkdtempSync(path.join(os.tmpdir(), 'saasplane-checkout-'));
+    fs.mkdirSync(path.join(checkout, '.git'));
+    fs.writeFileSync(path.join(checkout, '.git', 'HEAD'), 'ref: refs/heads/main');
+    fs.symlinkSync(checkout, outdir);
+    writeTreeAtomically(outdir, [['a/1.yaml', 'one']]);
+    expect(fs.lstatSync(outdir).isDirectory()).toBe(true);
+    expect(tree(outdir)).toEqual({ 'a/1.yaml': 'one' });
+    expect(tree(checkout)).toEqual({ '.git/HEAD': 'ref: refs/heads/main' });
+  });
+});
