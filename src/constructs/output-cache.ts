@@ -89,8 +89,9 @@ export class TenantOutputCache {
 let code: string | undefined | null;
 
 /**
- * A digest of saasplane's own code: the folder above this one (src/ or lib/), or this file when
- * saasplane is bundled into another; undefined (nothing cached) when it cannot be read.
+ * A digest of saasplane's own code: the name, size and modification time of each file of the
+ * folder above this one (src/ or lib/), or of this file when saasplane is bundled into another;
+ * undefined (nothing cached) when it cannot be read.
  */
 function codeDigest(): string | undefined {
   if (code === undefined) {
@@ -101,17 +102,22 @@ function codeDigest(): string | undefined {
         for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
           const full = path.join(dir, entry.name);
           if (entry.isDirectory()) walk(full);
-          else if (/\.(js|ts)$/.test(entry.name)) hash.update(entry.name).update(fs.readFileSync(full));
+          else if (/\.(js|ts)$/.test(entry.name)) hash.update(fileStamp(full));
         }
       };
       if (fs.existsSync(path.join(root, 'constructs', path.basename(__filename)))) walk(root);
-      else hash.update(fs.readFileSync(__filename));
+      else hash.update(fileStamp(__filename));
       code = hash.digest('hex');
     } catch {
       code = null;
     }
   }
   return code ?? undefined;
+}
+
+function fileStamp(file: string): string {
+  const stat = fs.statSync(file, { bigint: true });
+  return `${file}\0${stat.size}\0${stat.mtimeNs}\0`;
 }
 
 function packageVersion(name: string): string {

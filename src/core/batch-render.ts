@@ -43,16 +43,30 @@ export class BatchHelmRenderer implements ChartRenderer {
     private readonly parallel: number = os.cpus().length,
   ) {}
 
-  /** The Helm packages' version (asked once per binary) and the digest of the source it was built from. */
+  /**
+   * The Helm packages' version (asked once per binary, or read from the `version.txt` the set-up
+   * writes beside it, when newer than the binary) and the digest of the source it was built from.
+   */
   public get id(): string {
     let version = versions.get(this.binary);
     if (version === undefined) {
       const stamp = path.join(path.dirname(this.binary), 'source.sha256');
       const source = fs.existsSync(stamp) ? ` ${fs.readFileSync(stamp, 'utf8').trim()}` : '';
-      version = `${this.run(['version'], '').trim()} (saasplane-render${source})`;
+      version = `${this.builtVersion() ?? this.run(['version'], '').trim()} (saasplane-render${source})`;
       versions.set(this.binary, version);
     }
     return `helm ${version}`;
+  }
+
+  /** The version the set-up recorded for this binary, if it is there and newer than the binary. */
+  private builtVersion(): string | undefined {
+    const file = path.join(path.dirname(this.binary), 'version.txt');
+    try {
+      const recorded = fs.statSync(file);
+      return recorded.mtimeMs >= fs.statSync(this.binary).mtimeMs && recorded.size > 0 ? fs.readFileSync(file, 'utf8').trim() : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   public render(request: RenderRequest): RenderedObject[] {
