@@ -10,20 +10,22 @@ import type { SaaSOffering } from './saas-offering';
 import type { TenantInstance } from './tenant-instance';
 
 /** Bumped when what an entry holds changes. */
-const FORMAT = 'saasplane-output/1';
+const FORMAT = 'saasplane-output/2';
 
-/** A tenant's written objects: its file, API server identity, construct path and YAML document. */
+/** An object of a tenant's files: its API server identity and its construct path, claimed app-wide. */
 export interface WrittenObject {
-  readonly file: string;
   readonly identity: string;
   readonly path: string;
-  readonly document: string;
 }
 
-/** What a tenant's synthesis gave: its Ingress hosts (claimed app-wide) and its objects. */
+/** A file (path relative to `outdir`, '/'-separated) and its content. */
+export type WrittenFile = readonly [file: string, content: string | Uint8Array];
+
+/** What a tenant's synthesis gave: its Ingress hosts and objects (claimed app-wide) and its files. */
 export interface TenantOutput {
   readonly hosts: readonly string[];
   readonly objects: readonly WrittenObject[];
+  readonly files: readonly WrittenFile[];
 }
 
 /**
@@ -61,23 +63,34 @@ export class TenantOutputCache {
 
   /**
    * The tenant's output, if kept; undefined when absent, unreadable or not the shape SaaSApp writes
-   * (files in the tenant's own folder): it is synthesized again.
+   * (files in the tenant's own folder): it is synthesized again. An entry is a line of JSON (hosts,
+   * objects, file names and sizes) followed by the files' bytes, which are handed on as they are.
    */
   public read(tenant: TenantInstance, offering: SaaSOffering): TenantOutput | undefined {
     try {
-      const entry = JSON.parse(fs.readFileSync(this.file(tenant), 'utf8')) as TenantOutput;
+      const entry = fs.readFileSync(this.file(tenant));
+      const end = entry.indexOf(10);
+      const header = JSON.parse(entry.toString('utf8', 0, end)) as { hosts: string[]; objects: WrittenObject[]; files: Array<[string, number]> };
       const folder = `${offering.offeringName}/${tenant.tenantName}/`;
       const text = (x: unknown): x is string => typeof x === 'string';
-      const valid = Array.isArray(entry.hosts) && entry.hosts.every(text) && Array.isArray(entry.objects) && entry.objects.every((o) =>
-        text(o.identity) && text(o.path) && text(o.document) && text(o.file) && o.file.startsWith(folder) && !o.file.slice(folder.length).includes('/'));
-      return valid ? entry : undefined;
+      const valid = Array.isArray(header.hosts) && header.hosts.every(text)
+        && Array.isArray(header.objects) && header.objects.every((o) => text(o.identity) && text(o.path))
+        && Array.isArray(header.files) && header.files.every(([file, size]) => text(file) && file.startsWith(folder)
+          && !file.slice(folder.length).includes('/') && Number.isSafeInteger(size) && size >= 0);
+      if (!valid) return undefined;
+      let at = end + 1;
+      const files = header.files.map(([file, size]): WrittenFile => [file, entry.subarray(at, (at += size))]);
+      return at === entry.length ? { hosts: header.hosts, objects: header.objects, files } : undefined;
     } catch {
       return undefined;
     }
   }
 
   public write(tenant: TenantInstance, output: TenantOutput): void {
-    writeCacheFile(this.file(tenant), JSON.stringify(output));
+    const contents = output.files.map(([, content]) => (typeof content === 'string' ? Buffer.from(content) : content));
+    const files = output.files.map(([file], i) => [file, contents[i].length]);
+    const header = JSON.stringify({ hosts: output.hosts, objects: output.objects, files });
+    writeCacheFile(this.file(tenant), Buffer.concat([Buffer.from(`${header}\n`), ...contents]));
   }
 
   private file(tenant: TenantInstance): string {

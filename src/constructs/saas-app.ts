@@ -6,7 +6,7 @@ import {
   TenantFoldersLayout, throwIfProblems, writeTreeAtomically,
 } from '../core';
 import { GROUP_IDS, ownerOf, plannedOf, yamlDocumentOf } from './emit';
-import { TenantOutput, TenantOutputCache, WrittenObject } from './output-cache';
+import { TenantOutput, TenantOutputCache, WrittenFile, WrittenObject } from './output-cache';
 import { SaaSOffering } from './saas-offering';
 import type { TenantInstance } from './tenant-instance';
 
@@ -55,7 +55,8 @@ export class SaaSApp extends App {
    * Objects keep the order of the construct tree.
    */
   public synthFiles(): Map<string, string> {
-    return new Map([...this.files()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    const files = [...this.files()].map(([file, content]): [string, string] => [file, typeof content === 'string' ? content : Buffer.from(content).toString('utf8')]);
+    return new Map(files.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   }
 
   /**
@@ -66,26 +67,25 @@ export class SaaSApp extends App {
    * nor their YAML, at once. An error thrown after some files were yielded still fails the whole
    * synthesis: the writer moves nothing into `outdir` until the last file.
    */
-  private *files(): Generator<[string, string]> {
+  private *files(): Generator<WrittenFile> {
     const collector = new FileCollector(this.layout);
     const direct = this.layout.constructor === TenantFoldersLayout;
-    const streamed = new Map<IConstruct, StreamedObject[]>();
+    const streamed = new Map<IConstruct, readonly StreamedObject[]>();
     const yielded: string[] = [];
     const constructs = this.node.findAll();
     const offerings = constructs.filter((c) => SaaSOffering.isSaaSOffering(c)) as SaaSOffering[];
     // ordering by addDependency and a layout's extra files need every object in the tree
     const streaming = !this.layout.extraFiles && !constructs.some((c) => c.node.dependencies.length > 0);
     if (!streaming) offerings.forEach((o) => o._reviveReleased());
-    for (const [tenant, objects] of streaming ? this.streamTenants(collector, offerings) : []) {
+    for (const { tenant, documents, files } of streaming ? this.streamTenants(collector, offerings) : []) {
       if (!direct) {
-        streamed.set(tenant, objects);
+        // (only the default layout's tenant files are taken from the cache: here documents are at hand)
+        streamed.set(tenant, documents!);
         continue;
       }
-      const documents = new Map<string, string[]>();
-      for (const { file, document } of objects) documents.set(file, [...documents.get(file) ?? [], document]);
-      for (const [file, content] of documents) {
+      for (const [file, content] of files) {
         yielded.push(file);
-        yield [file.split('/').join(path.sep), content.join('---\n')];
+        yield [file.split('/').join(path.sep), content];
       }
     }
     this.renderTenants(offerings);
@@ -117,23 +117,24 @@ export class SaaSApp extends App {
    * holds for exactly its input (TenantOutputCache) is taken from it, without rendering; the
    * others are rendered in batches of STREAM_BATCH, and each one's objects are checked, placed,
    * written as YAML (and kept in the cache), then leave the tree (SaaSOffering `_release`).
-   * Yields each tenant with its documents, which join their files where the tenant is in the tree.
+   * Yields each tenant with its files, and the documents that make them (which join their files
+   * where the tenant is in the tree), but for a tenant taken from the cache.
    */
-  private *streamTenants(collector: FileCollector, offerings: readonly SaaSOffering[]): Generator<[TenantInstance, StreamedObject[]]> {
+  private *streamTenants(collector: FileCollector, offerings: readonly SaaSOffering[]): Generator<StreamedTenant> {
     for (const offering of offerings) {
       const cache = TenantOutputCache.of(this, this.layout, offering);
       // hosts are claimed once every tenant is through, in the order tenants were added, whether
       // rendered or taken from the cache: the tenant that fails on a taken host is the same either way
       const hosts = new Map<TenantInstance, readonly string[]>();
       const misses: TenantInstance[] = [];
-      const renderMisses = function* (this: SaaSApp): Generator<[TenantInstance, StreamedObject[]]> {
+      const renderMisses = function* (this: SaaSApp): Generator<StreamedTenant> {
         for (const tenant of offering._renderBatch(misses.splice(0), false)) {
           hosts.set(tenant, tenant._hosts);
-          const output = this.writeTenant(tenant, collector);
-          if (!output) continue;
-          cache?.write(tenant, output);
+          const written = this.writeTenant(tenant, collector);
+          if (!written) continue;
+          cache?.write(tenant, written);
           offering._release(tenant);
-          yield [tenant, [...output.objects]];
+          yield { tenant, ...written };
         }
       }.bind(this);
       for (const tenant of offering._takePending()) {
@@ -142,7 +143,7 @@ export class SaaSApp extends App {
           offering._adoptWritten(tenant);
           hosts.set(tenant, kept.hosts);
           kept.objects.forEach((o) => collector.claim(o.identity, o.path));
-          yield [tenant, [...kept.objects]];
+          yield { tenant, files: kept.files };
           continue;
         }
         misses.push(tenant);
@@ -153,21 +154,30 @@ export class SaaSApp extends App {
     }
   }
 
-  /** The output of a tenant just emitted, its objects checked and placed; undefined when its objects cannot leave the tree. */
-  private writeTenant(tenant: TenantInstance, collector: FileCollector): TenantOutput | undefined {
+  /**
+   * The output of a tenant just emitted, its objects checked and placed, with the documents that
+   * make its files; undefined when its objects cannot leave the tree.
+   */
+  private writeTenant(tenant: TenantInstance, collector: FileCollector): TenantOutput & { documents: StreamedObject[] } | undefined {
     const groups = tenant._releasable;
     if (!groups) {
       return undefined;
     }
     const objects: WrittenObject[] = [];
+    const documents: StreamedObject[] = [];
+    const byFile = new Map<string, string[]>();
     const write = (file: string, object: ApiObject): void => {
       const identity = objectIdentity(object.apiVersion, object.kind, object.metadata.namespace, object.metadata.name);
-      objects.push({ file, identity, path: object.node.path, document: yamlDocumentOf(object) });
+      objects.push({ identity, path: object.node.path });
+      const document = yamlDocumentOf(object);
+      documents.push({ file, document });
+      byFile.set(file, [...byFile.get(file) ?? [], document]);
     };
     for (const group of groups) {
       collector.visit(group, ownerOf(tenant), undefined, undefined, write);
     }
-    return { hosts: tenant._hosts, objects };
+    const files = [...byFile].map(([file, parts]): WrittenFile => [file, parts.join('---\n')]);
+    return { hosts: tenant._hosts, objects, files, documents };
   }
 
   /**
@@ -211,6 +221,13 @@ const STREAM_BATCH = 250;
 
 /** A file's objects: ApiObjects in the tree, or the YAML documents of objects it let go of. */
 type FileEntry = ApiObject | string;
+
+/** A tenant written and let go of: its files, and the documents that make them unless taken from the cache. */
+interface StreamedTenant {
+  readonly tenant: TenantInstance;
+  readonly files: readonly WrittenFile[];
+  readonly documents?: readonly StreamedObject[];
+}
 
 /** An object written and let go of: its file and its YAML. */
 interface StreamedObject {

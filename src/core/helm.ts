@@ -539,7 +539,7 @@ function writeEntry(file: string, objects: RenderedObject[]): void {
 }
 
 /** Writes a cache entry atomically, private to the user; a failure only costs a later render. */
-export function writeCacheFile(file: string, text: string): void {
+export function writeCacheFile(file: string, text: string | Uint8Array): void {
   try {
     // private to the user (rendered Secrets may be in it); the staging file is created, never followed
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });

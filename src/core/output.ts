@@ -227,9 +227,10 @@ function keyScalar(key: string): string {
  * moved aside and the staged ones moved in, each step undone if a later one fails; a file whose
  * content is unchanged is left as it is (same inode and modification time), so a synthesis that
  * changes one tenant touches that tenant's files only. `files` may be a generator: each content
- * is staged or compared as soon as it is produced, so a large tree is never held in memory.
+ * (text, written as UTF-8, or bytes) is staged or compared as soon as it is produced, so a large
+ * tree is never held in memory.
  */
-export function writeTreeAtomically(outdir: string, files: Iterable<readonly [string, string]>): void {
+export function writeTreeAtomically(outdir: string, files: Iterable<readonly [string, string | Uint8Array]>): void {
   const problem = outdirProblem(outdir);
   if (problem) {
     throw new SaaSplaneError('the output folder is invalid', [problem]);
@@ -244,7 +245,7 @@ export function writeTreeAtomically(outdir: string, files: Iterable<readonly [st
 }
 
 /** Writes every file in a sibling folder and renames it into place (replacing the symbolic link `target` when `replaceLink`). */
-function writeNewTree(target: string, files: Iterable<readonly [string, string]>, replaceLink: boolean): void {
+function writeNewTree(target: string, files: Iterable<readonly [string, string | Uint8Array]>, replaceLink: boolean): void {
   const parent = path.dirname(target);
   fs.mkdirSync(parent, { recursive: true });
   const staging = fs.mkdtempSync(path.join(parent, `.${path.basename(target)}.tmp-`));
@@ -274,7 +275,7 @@ function writeNewTree(target: string, files: Iterable<readonly [string, string]>
 }
 
 /** Stages the new and changed files inside `target`, then commits them (see writeTreeAtomically). */
-function updateTree(target: string, files: Iterable<readonly [string, string]>): void {
+function updateTree(target: string, files: Iterable<readonly [string, string | Uint8Array]>): void {
   const existing = existingTree(target);
   const staging = fs.mkdtempSync(path.join(target, '.saasplane-staging-'));
   try {
@@ -282,7 +283,7 @@ function updateTree(target: string, files: Iterable<readonly [string, string]>):
     const staged: string[] = [];
     for (const [relative, content] of files) {
       const file = paths.add(relative);
-      if (existing.files.has(relative) && fs.readFileSync(path.join(target, relative), 'utf8') === content) {
+      if (existing.files.has(relative) && fileHolds(path.join(target, relative), content)) {
         continue;
       }
       fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -295,6 +296,30 @@ function updateTree(target: string, files: Iterable<readonly [string, string]>):
     }
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+/** Buffers reused by `fileHolds`, so that comparing a large tree makes no garbage. */
+let encoded = Buffer.alloc(65536);
+let read = Buffer.alloc(65536);
+
+/** True when `file` holds exactly `content` (its UTF-8 bytes); compared in reused buffers, never decoded. */
+function fileHolds(file: string, content: string | Uint8Array): boolean {
+  let bytes: Uint8Array = content as Uint8Array;
+  if (typeof content === 'string') {
+    const size = Buffer.byteLength(content);
+    if (size > encoded.length) encoded = Buffer.alloc(2 * size);
+    bytes = encoded.subarray(0, encoded.write(content));
+  }
+  if (bytes.length + 1 > read.length) read = Buffer.alloc(2 * (bytes.length + 1));
+  const fd = fs.openSync(file, 'r');
+  try {
+    let size = 0;
+    // one byte more than expected tells a longer file
+    for (let n; size <= bytes.length && (n = fs.readSync(fd, read, size, bytes.length + 1 - size, null)) > 0;) size += n;
+    return size === bytes.length && read.subarray(0, size).equals(bytes);
+  } finally {
+    fs.closeSync(fd);
   }
 }
 

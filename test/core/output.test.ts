@@ -115,6 +115,16 @@ describe('writeTreeAtomically', () => {
     expect(staged(outdir)).toEqual([]);
   });
 
+  it('compares bytes and text alike, and tells a file that only starts or ends like the new content', () => {
+    const outdir = newOutdir();
+    writeTreeAtomically(outdir, [['a.yaml', 'same'], ['b.yaml', 'short'], ['c.yaml', 'longer text'], ['d.yaml', 'é']]);
+    const inode = (f: string) => fs.statSync(path.join(outdir, f)).ino;
+    const before = ['a.yaml', 'd.yaml'].map(inode);
+    writeTreeAtomically(outdir, [['a.yaml', Buffer.from('same')], ['b.yaml', 'short and more'], ['c.yaml', Buffer.from('longer')], ['d.yaml', 'é']]);
+    expect(tree(outdir)).toEqual({ 'a.yaml': 'same', 'b.yaml': 'short and more', 'c.yaml': 'longer', 'd.yaml': 'é' });
+    expect(['a.yaml', 'd.yaml'].map(inode)).toEqual(before);
+  });
+
   it('never writes through a symbolic link in the output folder, and replaces a folder where a file now goes', () => {
     const outdir = newOutdir();
     const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'saasplane-elsewhere-'));
