@@ -34,7 +34,7 @@ function mergeTwo(base: Values, overlay: Values): Values {
     } else if (isPlainObject(value) && isPlainObject(current)) {
       set(key, mergeTwo(current, value));
     } else {
-      set(key, isPlainObject(value) ? mergeTwo({}, value) : jsonCopy(value));
+      set(key, isPlainObject(value) ? mergeTwo({}, value) : typeof value === 'object' ? jsonCopy(value) : value);
     }
   }
   return result;
