@@ -44,7 +44,7 @@ else
   echo "saasplane-render: built in $((SECONDS - start)) s at $render_dir/saasplane-render"
 fi
 # its version, read by BatchHelmRenderer.id without starting it (written after the binary: newer)
-[ -s "$render_dir/version.txt" ] || "$render_dir/saasplane-render" version > "$render_dir/version.txt"
+[ -s "$render_dir/version.txt" ] || { "$render_dir/saasplane-render" version > "$render_dir/version.txt.tmp" && mv "$render_dir/version.txt.tmp" "$render_dir/version.txt"; }
 
 registry_dir="$TOOLS/registry-$REGISTRY_VERSION"
 if [ -x "$registry_dir/registry" ]; then

@@ -5,7 +5,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, ImplicitTokenResolver, LazyResolver, NumberStringUnionResolver } from 'cdk8s';
-import { cacheEntryFile, DiskRenderCache, OutputLayout, rendersDeterministically, TenantFoldersLayout, writeCacheFile } from '../core';
+import { cacheEntryFile, DiskRenderCache, layoutFileProblem, OutputLayout, rendersDeterministically, TenantFoldersLayout, writeCacheFile } from '../core';
 import type { SaaSOffering } from './saas-offering';
 import type { TenantInstance } from './tenant-instance';
 
@@ -75,7 +75,8 @@ export class TenantOutputCache {
       const text = (x: unknown): x is string => typeof x === 'string';
       const valid = Array.isArray(header.hosts) && header.hosts.every(text)
         && Array.isArray(header.objects) && header.objects.every((o) => text(o.identity) && text(o.path))
-        && Array.isArray(header.files) && header.files.every(([file, size]) => text(file) && file.startsWith(folder)
+        && Array.isArray(header.files) && new Set(header.files.map(([file]) => file)).size === header.files.length
+        && header.files.every(([file, size]) => text(file) && file.startsWith(folder) && layoutFileProblem(file) === undefined
           && !file.slice(folder.length).includes('/') && Number.isSafeInteger(size) && size >= 0);
       if (!valid) return undefined;
       let at = end + 1;
@@ -102,9 +103,9 @@ export class TenantOutputCache {
 let code: string | undefined | null;
 
 /**
- * A digest of saasplane's own code: the name, size and modification time of each file of the
- * folder above this one (src/ or lib/), or of this file when saasplane is bundled into another;
- * undefined (nothing cached) when it cannot be read.
+ * A digest of saasplane's own code, read once per process: every file of the folder above this one
+ * (src/ or lib/), or this file when saasplane is bundled into another (file times are no proof:
+ * package managers fix them); undefined (nothing cached) when it cannot be read.
  */
 function codeDigest(): string | undefined {
   if (code === undefined) {
@@ -115,22 +116,17 @@ function codeDigest(): string | undefined {
         for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
           const full = path.join(dir, entry.name);
           if (entry.isDirectory()) walk(full);
-          else if (/\.(js|ts)$/.test(entry.name)) hash.update(fileStamp(full));
+          else if (/\.(js|ts)$/.test(entry.name)) hash.update(`${entry.name}\0`).update(fs.readFileSync(full));
         }
       };
       if (fs.existsSync(path.join(root, 'constructs', path.basename(__filename)))) walk(root);
-      else hash.update(fileStamp(__filename));
+      else hash.update(fs.readFileSync(__filename));
       code = hash.digest('hex');
     } catch {
       code = null;
     }
   }
   return code ?? undefined;
-}
-
-function fileStamp(file: string): string {
-  const stat = fs.statSync(file, { bigint: true });
-  return `${file}\0${stat.size}\0${stat.mtimeNs}\0`;
 }
 
 function packageVersion(name: string): string {

@@ -137,20 +137,28 @@ export class SaaSApp extends App {
           yield { tenant, ...written };
         }
       }.bind(this);
-      for (const tenant of offering._takePending()) {
-        const kept = cache && !tenant.node.children.some((c) => GROUP_IDS.has(c.node.id)) ? cache.read(tenant, offering) : undefined;
-        if (kept) {
-          offering._adoptWritten(tenant);
-          hosts.set(tenant, kept.hosts);
-          kept.objects.forEach((o) => collector.claim(o.identity, o.path));
-          yield { tenant, files: kept.files };
-          continue;
+      const taken = offering._takePending();
+      let completed = false;
+      try {
+        for (const tenant of taken) {
+          const kept = cache && !tenant.node.children.some((c) => GROUP_IDS.has(c.node.id)) ? cache.read(tenant, offering) : undefined;
+          if (kept) {
+            offering._adoptWritten(tenant);
+            hosts.set(tenant, kept.hosts);
+            kept.objects.forEach((o) => collector.claim(o.identity, o.path));
+            yield { tenant, files: kept.files };
+            continue;
+          }
+          misses.push(tenant);
+          if (misses.length === STREAM_BATCH) yield* renderMisses();
         }
-        misses.push(tenant);
-        if (misses.length === STREAM_BATCH) yield* renderMisses();
+        yield* renderMisses();
+        completed = true;
+      } finally {
+        // stopped midway (an error here or in the writer): the tenants not handled yet stay pending
+        if (!completed) offering._returnPending(taken);
+        offering._claimHosts(hosts);
       }
-      yield* renderMisses();
-      offering._claimHosts(hosts);
     }
   }
 

@@ -130,6 +130,12 @@ export class SaaSOffering extends Chart {
     return this.tenants.filter((t) => taken.has(t));
   }
 
+  /** @internal puts back, in the order tenants were added, those of `tenants` that were neither emitted, let go of nor failed */
+  public _returnPending(tenants: readonly TenantInstance[]): void {
+    const back = new Set([...this.pending, ...tenants.filter((t) => !this.released.has(t) && !this.failures.has(t) && !t._emitted)]);
+    this.pending.splice(0, this.pending.length, ...this.tenants.filter((t) => back.has(t)));
+  }
+
   /** @internal the tenants a previous synthesis let go of are pending again (SaaSApp renders them into the tree) */
   public _reviveReleased(): void {
     const revived = new Set([...this.pending, ...this.released]);

@@ -102,6 +102,11 @@ export class TenantInstance extends Chart {
     return objects.length === this.plannedObjects?.length && objects.every((o) => groups.has(o.node.scope!)) ? this.emittedGroups : undefined;
   }
 
+  /** @internal true while the tenant's planned objects are in the tree */
+  public get _emitted(): boolean {
+    return this.plannedObjects !== undefined;
+  }
+
   /** @internal removes the emitted objects from the tree (see SaaSOffering._release) */
   public _forget(): void {
     for (const group of this.emittedGroups) {

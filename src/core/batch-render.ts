@@ -58,9 +58,12 @@ export class BatchHelmRenderer implements ChartRenderer {
     return `helm ${version}`;
   }
 
-  /** The version the set-up recorded for this binary, if it is there and newer than the binary. */
+  /** The version the set-up recorded for the binary it built, if this is that binary and the record is newer than it. */
   private builtVersion(): string | undefined {
     const file = path.join(path.dirname(this.binary), 'version.txt');
+    if (path.resolve(this.binary) !== path.join(toolsDirectory(), `saasplane-render-${PINNED_HELM_VERSION}`, 'saasplane-render')) {
+      return undefined;
+    }
     try {
       const recorded = fs.statSync(file);
       return recorded.mtimeMs >= fs.statSync(this.binary).mtimeMs && recorded.size > 0 ? fs.readFileSync(file, 'utf8').trim() : undefined;

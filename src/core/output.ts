@@ -274,12 +274,16 @@ function writeNewTree(target: string, files: Iterable<readonly [string, string |
   }
 }
 
-/** Stages the new and changed files inside `target`, then commits them (see writeTreeAtomically). */
+/**
+ * Stages the new and changed files inside `target` (`<staging>/new`), then commits them (see
+ * writeTreeAtomically), moving what they replace to `<staging>/old`.
+ */
 function updateTree(target: string, files: Iterable<readonly [string, string | Uint8Array]>): void {
   const existing = existingTree(target);
   const staging = fs.mkdtempSync(path.join(target, '.saasplane-staging-'));
+  let keep = false;
   try {
-    const paths = new TreePaths(staging);
+    const paths = new TreePaths(path.join(staging, 'new'));
     const staged: string[] = [];
     for (const [relative, content] of files) {
       const file = paths.add(relative);
@@ -294,10 +298,16 @@ function updateTree(target: string, files: Iterable<readonly [string, string | U
     if (staged.length > 0 || existing.others || existing.files.size !== paths.written.size) {
       commitStaged(target, staging, staged, paths.written);
     }
+  } catch (e) {
+    keep = e instanceof IncompleteUndo;
+    throw e;
   } finally {
-    fs.rmSync(staging, { recursive: true, force: true });
+    if (!keep) fs.rmSync(staging, { recursive: true, force: true });
   }
 }
+
+/** A commit failed and could not be undone: the files it moved aside are still in the staging folder. */
+class IncompleteUndo extends SaaSplaneError {}
 
 /** Buffers reused by `fileHolds`, so that comparing a large tree makes no garbage. */
 let encoded = Buffer.alloc(65536);
@@ -376,7 +386,8 @@ function existingTree(root: string): { files: Set<string>; others: boolean } {
  * left as it was; once all are done, folders left empty go.
  */
 function commitStaged(target: string, staging: string, staged: readonly string[], written: ReadonlySet<string>): void {
-  const aside = path.join(staging, '.previous');
+  const fresh = path.join(staging, 'new');
+  const aside = path.join(staging, 'old');
   const undo: Array<() => void> = [];
   const moveAside = (relative: string): void => {
     const from = path.join(target, relative);
@@ -403,16 +414,22 @@ function commitStaged(target: string, staging: string, staged: readonly string[]
       const created = fs.mkdirSync(path.dirname(destination), { recursive: true });
       if (created) undo.push(() => fs.rmSync(created, { recursive: true, force: true }));
       if (fs.existsSync(destination)) moveAside(relative);
-      fs.renameSync(path.join(staging, relative), destination);
-      undo.push(() => fs.renameSync(destination, path.join(staging, relative)));
+      fs.renameSync(path.join(fresh, relative), destination);
+      undo.push(() => fs.renameSync(destination, path.join(fresh, relative)));
     }
   } catch (e) {
+    const failed: string[] = [];
     for (const step of undo.reverse()) {
       try {
         step();
-      } catch {
-        // best effort: the other steps are still undone
+      } catch (undoError) {
+        failed.push(String(undoError)); // the other steps are still undone
       }
+    }
+    if (failed.length > 0) {
+      throw new IncompleteUndo(`the output folder ${target} could not be restored after a failed write`, [
+        String(e), ...failed, `the files it held are in ${aside} (the new ones in ${fresh}): move them back by hand`,
+      ]);
     }
     throw e;
   }

@@ -8,7 +8,7 @@ import { ApiObject, Chart, Testing } from 'cdk8s';
 import { EXAMPLE_CHART, hosted, tempDir } from './fixtures';
 import { shop } from '../../examples/offering';
 import { ProviderAccess, SaaSApp, SaaSAppProps, SaaSOffering, SaaSOfferingProps, TenantOptions } from '../../src/constructs';
-import { ChartSource, Dependency, DiskRenderCache, HelmRenderer, renderCacheUsage } from '../../src/core';
+import { BatchHelmRenderer, ChartRenderer, ChartSource, Dependency, DiskRenderCache, HelmRenderer, renderCacheUsage } from '../../src/core';
 
 interface Program {
   readonly offering?: Partial<SaaSOfferingProps>;
@@ -105,6 +105,27 @@ describe('tenants let go of after a synthesis', () => {
     const mine = new Chart(app, 'mine');
     mine.addDependency(app.node.findChild('shop'));
     expect(new Map([...app.synthFiles()].filter(([f]) => f.startsWith('shop/')))).toEqual(files);
+  });
+
+  test('are not lost when a synthesis stops midway: the next one writes every tenant', () => {
+    // a renderer that fails once, on its second batch: 250 tenants were written and let go of, 270 were not taken yet
+    const helm = new BatchHelmRenderer();
+    let batches = 0;
+    const flaky: ChartRenderer = {
+      id: helm.id,
+      render: (request) => helm.render(request),
+      renderMany: (requests) => {
+        if (++batches === 2) throw new Error('the renderer crashed');
+        return helm.renderMany(requests);
+      },
+    };
+    const app = new SaaSApp({ outdir: tempDir() });
+    const offering = new SaaSOffering(app, 'shop', { ...shop, renderer: flaky, maxTenants: undefined });
+    const names = Array.from({ length: 520 }, (_, i) => `t${i}`);
+    names.forEach((name) => offering.addTenant(name, hosted(name, { plan: 'small' })));
+    expect(() => app.synth()).toThrow('the renderer crashed');
+    app.synth();
+    expect(fs.readdirSync(path.join(app.outdir, 'shop')).length).toBe(names.length + 1);
   });
 
   test('are in the tree again for Testing.synth', () => {

@@ -181,7 +181,7 @@ describe('writeTreeAtomically, when something fails or is not a folder', () => {
     const rename = nodeFs.renameSync;
     let staged = 0;
     jest.spyOn(nodeFs, 'renameSync').mockImplementation((from, to) => {
-      if (String(from).includes('.saasplane-staging-') && !String(from).includes('.previous') && ++staged === 3) throw new Error('EIO: i/o error, rename');
+      if (String(from).includes(`${path.sep}new${path.sep}`) && ++staged === 3) throw new Error('EIO: i/o error, rename');
       rename(from, to);
     });
     const next: Array<[string, string]> = [['a/1.yaml', 'ONE'], ['a/2.yaml', 'TWO'], ['b/4.yaml', 'four'], ['x', 'now a file']];
@@ -191,6 +191,30 @@ describe('writeTreeAtomically, when something fails or is not a folder', () => {
     jest.restoreAllMocks();
     writeTreeAtomically(outdir, next);
     expect(tree(outdir)).toEqual({ 'a/1.yaml': 'ONE', 'a/2.yaml': 'TWO', 'b/4.yaml': 'four', 'x': 'now a file' });
+  });
+
+  it('keeps what it moved aside, and says where, when a failed commit cannot be undone', () => {
+    const outdir = newOutdir();
+    writeTreeAtomically(outdir, [['a.yaml', 'one'], ['b.yaml', 'two']]);
+    const nodeFs = jest.requireActual<typeof fs>('fs');
+    const rename = nodeFs.renameSync;
+    jest.spyOn(nodeFs, 'renameSync').mockImplementation((from, to) => {
+      if (String(from).includes(`${path.sep}new${path.sep}`) || String(from).includes(`${path.sep}old${path.sep}`)) throw new Error('EIO: i/o error, rename');
+      rename(from, to);
+    });
+    expect(() => writeTreeAtomically(outdir, [['a.yaml', 'ONE']])).toThrow(/could not be restored after a failed write/);
+    jest.restoreAllMocks();
+    const [staging] = fs.readdirSync(outdir).filter((f) => f.startsWith('.saasplane-staging-'));
+    expect(tree(path.join(outdir, staging))).toEqual({ 'new/a.yaml': 'ONE', 'old/a.yaml': 'one', 'old/b.yaml': 'two' });
+    writeTreeAtomically(outdir, [['a.yaml', 'one'], ['b.yaml', 'two']]);
+    expect(tree(outdir)).toEqual({ 'a.yaml': 'one', 'b.yaml': 'two' });
+  });
+
+  it('writes files named like its own staging folders', () => {
+    const outdir = newOutdir();
+    writeTreeAtomically(outdir, [['old', 'x'], ['new/a.yaml', 'a'], ['stale.yaml', 's']]);
+    writeTreeAtomically(outdir, [['old', 'y'], ['new/a.yaml', 'A'], ['.previous/b.yaml', 'b']]);
+    expect(tree(outdir)).toEqual({ 'old': 'y', 'new/a.yaml': 'A', '.previous/b.yaml': 'b' });
   });
 
   it('replaces an output folder that is a symbolic link, and leaves the folder it points to untouched', () => {
