@@ -99,7 +99,7 @@ class PlannedApiObject extends ApiObject {
 
   /** The metadata as cdk8s writes it, when the rest of the object may skip cdk8s' resolution: no JSON patch, only cdk8s' resolvers. */
   private plainMetadata(): { metadata?: Record<string, unknown> } | undefined {
-    if (this.patched || !App.of(this).resolvers.every(isBuiltInResolver)) return undefined;
+    if (this.patched || !hasOnlyBuiltInResolvers(App.of(this))) return undefined;
     const metadata = this.metadata.toJson();
     if (this.dropNamespace && metadata) delete metadata.namespace;
     return { metadata };
@@ -112,9 +112,10 @@ export function yamlDocumentOf(object: ApiObject): string {
   return plannedApiObjects.has(object) ? (object as PlannedApiObject).toYamlDocument() : toYaml([object.toJson()]);
 }
 
-/** One of cdk8s' own resolvers, not a subclass: they leave plain JSON as it is. */
-function isBuiltInResolver(resolver: object): boolean {
-  return [LazyResolver, ImplicitTokenResolver, NumberStringUnionResolver].some((builtIn) => resolver.constructor === builtIn);
+/** True when `app` has only cdk8s' own resolvers (not subclasses): they leave plain JSON as it is. */
+export function hasOnlyBuiltInResolvers(app: App): boolean {
+  const builtIn = [LazyResolver, ImplicitTokenResolver, NumberStringUnionResolver];
+  return app.resolvers.every((resolver) => builtIn.some((type) => resolver.constructor === type));
 }
 
 const NOT_PLAIN = Symbol('not plain JSON');

@@ -4,8 +4,9 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, ImplicitTokenResolver, LazyResolver, NumberStringUnionResolver } from 'cdk8s';
+import { App } from 'cdk8s';
 import { cacheEntryFile, DiskRenderCache, layoutFileProblem, OutputLayout, rendersDeterministically, TenantFoldersLayout, writeCacheFile } from '../core';
+import { hasOnlyBuiltInResolvers } from './emit';
 import type { SaaSOffering } from './saas-offering';
 import type { TenantInstance } from './tenant-instance';
 
@@ -43,7 +44,7 @@ export class TenantOutputCache {
     const rendererId = renderer.id;
     const cacheable = renderer instanceof DiskRenderCache && rendererId !== undefined && offering.transform === undefined
       && layout.extraFiles === undefined && layout.constructor === TenantFoldersLayout
-      && app.resolvers.every((r) => [LazyResolver, ImplicitTokenResolver, NumberStringUnionResolver].some((builtIn) => r.constructor === builtIn))
+      && hasOnlyBuiltInResolvers(app)
       && rendersDeterministically(offering.chart);
     if (!cacheable) {
       return undefined;

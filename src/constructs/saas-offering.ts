@@ -125,22 +125,21 @@ export class SaaSOffering extends Chart {
    * it wrote for them (`_adoptWritten`), then claims their hosts (`_claimHosts`)
    */
   public _takePending(): TenantInstance[] {
-    const taken = new Set([...this.pending.splice(0), ...this.released]);
+    const taken = this.inAddedOrder([...this.pending.splice(0), ...this.released]);
     this.released.clear();
-    return this.tenants.filter((t) => taken.has(t));
+    return taken;
   }
 
   /** @internal puts back, in the order tenants were added, those of `tenants` that were neither emitted, let go of nor failed */
   public _returnPending(tenants: readonly TenantInstance[]): void {
-    const back = new Set([...this.pending, ...tenants.filter((t) => !this.released.has(t) && !this.failures.has(t) && !t._emitted)]);
-    this.pending.splice(0, this.pending.length, ...this.tenants.filter((t) => back.has(t)));
+    const back = tenants.filter((t) => !this.released.has(t) && !this.failures.has(t) && !t._emitted);
+    this.pending.splice(0, this.pending.length, ...this.inAddedOrder([...this.pending, ...back]));
   }
 
   /** @internal the tenants a previous synthesis let go of are pending again (SaaSApp renders them into the tree) */
   public _reviveReleased(): void {
-    const revived = new Set([...this.pending, ...this.released]);
+    this.pending.splice(0, this.pending.length, ...this.inAddedOrder([...this.pending, ...this.released]));
     this.released.clear();
-    this.pending.splice(0, this.pending.length, ...this.tenants.filter((t) => revived.has(t)));
   }
 
   /**
@@ -163,15 +162,12 @@ export class SaaSOffering extends Chart {
    * and in the order the tenants were added, as `_renderBatch` does: a tenant whose host is taken fails
    */
   public _claimHosts(hosts: ReadonlyMap<TenantInstance, readonly string[]>): void {
-    const claims = appClaims(this);
     for (const tenant of this.tenants.filter((t) => hosts.has(t))) {
-      const owner = `tenant "${tenant.tenantName}" of offering "${this.offeringName}"`;
-      const names = hosts.get(tenant)!.map((h) => `Ingress host "${h}"`);
-      const conflicts = claims.conflicts(names, owner);
-      if (conflicts.length > 0) {
-        this.failures.set(tenant, new SaaSplaneError(`${owner} cannot be added`, conflicts));
+      const claim = this.hostClaim(tenant, hosts.get(tenant)!);
+      if (claim.conflicts.length > 0) {
+        this.failures.set(tenant, new SaaSplaneError(`${claim.owner} cannot be added`, claim.conflicts));
       } else {
-        claims.claim(names, owner);
+        claim.take();
       }
     }
   }
@@ -197,7 +193,6 @@ export class SaaSOffering extends Chart {
       this.pending.unshift(...batch); // helm missing, a broken chart: the next synthesis tries again
       throw e;
     }
-    const claims = appClaims(this);
     const emitted: TenantInstance[] = [];
     batch.forEach((tenant, i) => {
       const outcome = outcomes[i];
@@ -205,12 +200,11 @@ export class SaaSOffering extends Chart {
         if ('error' in outcome) {
           throw outcome.error;
         }
-        const owner = `tenant "${tenant.tenantName}" of offering "${this.offeringName}"`;
         const hosts = tenantHosts(outcome.objects);
-        const names = hosts.map((h) => `Ingress host "${h}"`);
-        if (claimHosts) throwIfProblems(`${owner} cannot be added`, claims.conflicts(names, owner));
+        const claim = claimHosts ? this.hostClaim(tenant, hosts) : undefined;
+        if (claim) throwIfProblems(`${claim.owner} cannot be added`, claim.conflicts);
         const planned = planTenant(tenant.resolved, outcome.objects, this.transform);
-        if (claimHosts) claims.claim(names, owner);
+        claim?.take();
         tenant._emit(planned, hosts);
         emitted.push(tenant);
       } catch (e) {
@@ -222,6 +216,20 @@ export class SaaSOffering extends Chart {
       }
     });
     return emitted;
+  }
+
+  /** The tenant's claim of its Ingress hosts, app-wide: the hosts other owners hold, and how to take them. */
+  private hostClaim(tenant: TenantInstance, hosts: readonly string[]): { owner: string; conflicts: string[]; take: () => void } {
+    const claims = appClaims(this);
+    const owner = `tenant "${tenant.tenantName}" of offering "${this.offeringName}"`;
+    const names = hosts.map((h) => `Ingress host "${h}"`);
+    return { owner, conflicts: claims.conflicts(names, owner), take: () => claims.claim(names, owner) };
+  }
+
+  /** `tenants`, each once, in the order they were added. */
+  private inAddedOrder(tenants: Iterable<TenantInstance>): TenantInstance[] {
+    const wanted = new Set(tenants);
+    return this.tenants.filter((t) => wanted.has(t));
   }
 
   /** @internal called by ProviderAccess */

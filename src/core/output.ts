@@ -193,12 +193,12 @@ function remember<K>(memo: Map<K, string>, key: K, write: () => string): string 
 
 /** A number or boolean as js-yaml writes it (-0 is "-0.0", not 0's "0"). */
 function scalar(value: number | boolean): string {
-  return Object.is(value, -0) ? '-0.0' : remember(scalars, value, () => jsyaml.dump(value, DUMP_OPTIONS).slice(0, -1));
+  return Object.is(value, -0) ? '-0.0' : remember(scalars, value, () => dumpWithJsYaml(value).slice(0, -1));
 }
 
 /** A string as js-yaml writes it at `level`: the style does not depend on the level, a block scalar's indentation does. */
 function stringScalar(value: string, level: number): string {
-  const written = remember(scalars, value, () => jsyaml.dump(value, DUMP_OPTIONS).slice(0, -1));
+  const written = remember(scalars, value, () => dumpWithJsYaml(value).slice(0, -1));
   const first = written.charCodeAt(0);
   if (level <= 1 || (first !== 124 && first !== 62)) {
     return written; // not a block scalar ('|' or '>'), or at the indentation js-yaml wrote it with
@@ -212,7 +212,7 @@ function stringScalar(value: string, level: number): string {
 /** A mapping key as js-yaml writes it: never a block scalar; a long one makes an explicit pair, left to js-yaml. */
 function keyScalar(key: string): string {
   const written = remember(keys, key, () => {
-    const pair = jsyaml.dump({ [key]: 0 }, DUMP_OPTIONS);
+    const pair = dumpWithJsYaml({ [key]: 0 });
     return pair.startsWith('?') ? '' : pair.slice(0, -': 0\n'.length);
   });
   if (written === '') throw NOT_BLOCK_JSON;

@@ -16,16 +16,21 @@ interface Program {
   readonly app?: SaaSAppProps;
 }
 
-/** The example offering with tenants acme and globex and a provider, synthesized with a render cache in `cache`. */
-function synthesize(cache: string, program: Program = {}) {
+/** The example offering with tenants acme and globex and a provider, with a render cache in `cache`. */
+function build(cache: string, program: Program = {}) {
   const renderer = new DiskRenderCache(new HelmRenderer(), cache);
   const app = new SaaSApp({ outdir: tempDir(), ...program.app });
   const offering = new SaaSOffering(app, 'shop', { ...shop, renderer, ...program.offering });
   const acme = offering.addTenant('acme', hosted('acme', { plan: 'small', ...program.acme }));
   offering.addTenant('globex', hosted('globex', { plan: 'large', parameters: { theme: 'dark' } }));
   new ProviderAccess(app, 'provider', { offering });
-  const files = app.synthFiles();
-  return { app, offering, acme, files, renderer };
+  return { app, offering, acme, renderer };
+}
+
+/** That program, synthesized. */
+function synthesize(cache: string, program: Program = {}) {
+  const built = build(cache, program);
+  return { ...built, files: built.app.synthFiles() };
 }
 
 /** A copy of the example chart with one template changed: another chart digest. */
@@ -156,12 +161,7 @@ describe('a kept tenant is checked like a rendered one', () => {
   test('its Ingress host is claimed: a new tenant with the same host fails', () => {
     const dir = tempDir();
     synthesize(dir);
-    const renderer = new DiskRenderCache(new HelmRenderer(), dir);
-    const app = new SaaSApp({ outdir: tempDir() });
-    const offering = new SaaSOffering(app, 'shop', { ...shop, renderer });
-    offering.addTenant('acme', hosted('acme', { plan: 'small' }));
-    offering.addTenant('globex', hosted('globex', { plan: 'large', parameters: { theme: 'dark' } }));
-    new ProviderAccess(app, 'provider', { offering });
+    const { app, offering } = build(dir);
     offering.addTenant('zeta', { plan: 'small', parameters: { ingress: { host: 'acme.shop.example.com' } } });
     expect(() => app.synthFiles()).toThrow(/Ingress host "acme.shop.example.com" is already used by tenant "acme"/);
   });
@@ -169,12 +169,7 @@ describe('a kept tenant is checked like a rendered one', () => {
   test('its objects are planned once: an object of the user\'s with the identity of one of them fails', () => {
     const dir = tempDir();
     synthesize(dir);
-    const renderer = new DiskRenderCache(new HelmRenderer(), dir);
-    const app = new SaaSApp({ outdir: tempDir() });
-    const offering = new SaaSOffering(app, 'shop', { ...shop, renderer });
-    offering.addTenant('acme', hosted('acme', { plan: 'small' }));
-    offering.addTenant('globex', hosted('globex', { plan: 'large', parameters: { theme: 'dark' } }));
-    new ProviderAccess(app, 'provider', { offering });
+    const { app } = build(dir);
     const mine = new Chart(app, 'mine');
     new ApiObject(mine, 'deny', { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'default-deny', namespace: 'shop-acme' } });
     expect(() => app.synthFiles()).toThrow(/NetworkPolicy.*default-deny.* is planned twice, by .*shop\/acme\/Guardrails/);

@@ -87,19 +87,23 @@ describe('toYaml', () => {
   });
 });
 
-describe('writeTreeAtomically', () => {
-  const tree = (dir: string): Record<string, string> => {
-    const files: Record<string, string> = {};
-    const walk = (at: string): void => {
-      for (const e of fs.readdirSync(at, { withFileTypes: true })) {
-        const full = path.join(at, e.name);
-        if (e.isDirectory()) walk(full); else files[path.relative(dir, full)] = e.isSymbolicLink() ? `-> ${fs.readlinkSync(full)}` : fs.readFileSync(full, 'utf8');
-      }
-    };
-    walk(dir);
-    return files;
+/** Every file under `dir` by relative path, with its content (a symbolic link as `-> <target>`). */
+function tree(dir: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  const walk = (at: string): void => {
+    for (const e of fs.readdirSync(at, { withFileTypes: true })) {
+      const full = path.join(at, e.name);
+      if (e.isDirectory()) walk(full); else files[path.relative(dir, full)] = e.isSymbolicLink() ? `-> ${fs.readlinkSync(full)}` : fs.readFileSync(full, 'utf8');
+    }
   };
-  const newOutdir = (): string => path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'saasplane-writer-')), 'out');
+  walk(dir);
+  return files;
+}
+
+/** An output folder that does not exist yet, in a fresh temporary folder. */
+const newOutdir = (): string => path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'saasplane-writer-')), 'out');
+
+describe('writeTreeAtomically', () => {
   const staged = (outdir: string): string[] => fs.readdirSync(path.dirname(outdir)).filter((f) => f.includes('.tmp-'));
 
   it('rewrites only what changed: unchanged files keep their inode and time, stale files and emptied folders go', () => {
@@ -157,18 +161,6 @@ describe('writeTreeAtomically', () => {
 });
 
 describe('writeTreeAtomically, when something fails or is not a folder', () => {
-  const tree = (dir: string): Record<string, string> => {
-    const files: Record<string, string> = {};
-    const walk = (at: string): void => {
-      for (const e of fs.readdirSync(at, { withFileTypes: true })) {
-        const full = path.join(at, e.name);
-        if (e.isDirectory()) walk(full); else files[path.relative(dir, full)] = fs.readFileSync(full, 'utf8');
-      }
-    };
-    walk(dir);
-    return files;
-  };
-  const newOutdir = (): string => path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'saasplane-writer-')), 'out');
 
   afterEach(() => jest.restoreAllMocks());
 
