@@ -1,7 +1,7 @@
 // cdk8s front-end: thin constructs over the core.
 export {
-  ChartSource, ChartSourceKind, Dependency, DiskRenderCache, GROUP_WAVES, HelmRenderer, MetricsKind, ObjectGroup, PodSecurityLevel, SaaSplaneError,
-  TenantFoldersLayout,
+  ChartSource, ChartSourceKind, Dependency, DiskRenderCache, GROUP_WAVES, HelmRenderer, InvariantRule, MetricsKind, ObjectGroup, PodSecurityLevel,
+  SaaSplaneError, TenantFoldersLayout,
 } from '../core';
 export type {
   ChartRenderer, ContainerDefaults, DependencySpec, MetricsSpec, MonitoringSpec, NetworkSpec, PlanSpec, PriceSpec, QuotaSpec, SharedObject,
@@ -13,3 +13,4 @@ export * from './provider-access';
 export * from './saas-app';
 export * from './saas-offering';
 export * from './tenant-instance';
+export * from './validation';

@@ -7,7 +7,7 @@ import { containerDefaults, ResolvedTenant } from './offering';
 import { parseQuantity } from './quantity';
 import { COUNTED_KINDS, quotaHard } from './quota';
 
-type Resource = 'cpu' | 'memory' | 'ephemeral-storage';
+export type Resource = 'cpu' | 'memory' | 'ephemeral-storage';
 const RESOURCES: readonly Resource[] = ['cpu', 'memory', 'ephemeral-storage'];
 
 /** One workload's share of the quota. */
@@ -22,21 +22,38 @@ interface Usage {
   readonly claims: number;
 }
 
+/** What a namespace's quota admission counts against: the quota's `hard` and the LimitRange's container defaults. */
+export interface QuotaLimits {
+  /** Named in the problems: `plan "small"`, or `the ResourceQuota "shop-acme/tenant-quota"`. */
+  readonly holder: string;
+  readonly hard: Readonly<Record<string, string | undefined>>;
+  readonly defaultRequest: Readonly<Partial<Record<Resource, string>>>;
+  readonly defaultLimit: Readonly<Partial<Record<Resource, string>>>;
+}
+
 /**
  * Problems when the tenant's rendered objects do not fit its plan's quota, each naming the
  * quota key, what the chart needs (per workload) and what the plan allows.
  */
 export function planFitProblems(tenant: ResolvedTenant, objects: readonly KubeObject[]): string[] {
-  const hard = quotaHard(tenant);
-  const defaults = containerDefaults(tenant.offering);
-  const defaultRequest: Record<Resource, string> = { 'cpu': defaults.cpuRequest, 'memory': defaults.memoryRequest, 'ephemeral-storage': defaults.ephemeralStorageRequest };
-  const defaultLimit: Record<Resource, string> = { 'cpu': defaults.cpuLimit, 'memory': defaults.memoryLimit, 'ephemeral-storage': defaults.ephemeralStorageLimit };
+  const d = containerDefaults(tenant.offering);
+  return quotaFitProblems({
+    holder: `plan "${tenant.planName}"`,
+    hard: quotaHard(tenant),
+    defaultRequest: { 'cpu': d.cpuRequest, 'memory': d.memoryRequest, 'ephemeral-storage': d.ephemeralStorageRequest },
+    defaultLimit: { 'cpu': d.cpuLimit, 'memory': d.memoryLimit, 'ephemeral-storage': d.ephemeralStorageLimit },
+  }, objects);
+}
+
+/** Problems when `objects`, all in one namespace, do not fit its quota; keys the quota does not set are unlimited. */
+export function quotaFitProblems(limits: QuotaLimits, objects: readonly KubeObject[]): string[] {
+  const { hard, defaultRequest, defaultLimit } = limits;
   const usages = objects.flatMap((o) => usageOf(o, defaultRequest, defaultLimit));
   const problems: string[] = [];
   const needs = (key: string, need: number, detail: string, fix: string) => {
     const allowed = parseQuantity(hard[key]) ?? Infinity;
     if (need > allowed + 1e-9) {
-      problems.push(`plan "${tenant.planName}" cannot hold the chart: ${key} ${format(key, need)} needed (${detail}) but the quota allows ${hard[key]}; ${fix}`);
+      problems.push(`${limits.holder} cannot hold the chart: ${key} ${format(key, need)} needed (${detail}) but the quota allows ${hard[key]}; ${fix}`);
     }
   };
   const podsOf = (u: Usage) => u.pods + u.surge;
@@ -76,7 +93,7 @@ export function planFitProblems(tenant: ResolvedTenant, objects: readonly KubeOb
   return problems;
 }
 
-function usageOf(object: KubeObject, defaultRequest: Record<Resource, string>, defaultLimit: Record<Resource, string>): Usage[] {
+function usageOf(object: KubeObject, defaultRequest: QuotaLimits['defaultRequest'], defaultLimit: QuotaLimits['defaultLimit']): Usage[] {
   const spec = (object.spec ?? {}) as Record<string, any>;
   const what = `${object.kind} "${object.metadata.name}"`;
   let pods = 0;
@@ -131,7 +148,8 @@ function usageOf(object: KubeObject, defaultRequest: Record<Resource, string>, d
 }
 
 /** What the API server admits for one container: its own value, else the LimitRange default (a request defaults to the limit when only that is set). */
-function effective(c: Container, resource: Resource, kind: 'requests' | 'limits', defaultRequest: Record<Resource, string>, defaultLimit: Record<Resource, string>): number {
+function effective(c: Container, resource: Resource, kind: 'requests' | 'limits', defaultRequest: QuotaLimits['defaultRequest'],
+  defaultLimit: QuotaLimits['defaultLimit']): number {
   const own = c.resources?.[kind]?.[resource];
   if (own !== undefined) {
     return parseQuantity(own) ?? 0;
