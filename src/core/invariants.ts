@@ -3,7 +3,7 @@
 // as it is registered. Both report the same messages.
 import type { KubeObject } from './kube';
 import { LABEL_OFFERING, LABEL_PLAN, LABEL_TENANT } from './names';
-import { QuotaLimits, quotaFitProblems, Resource } from './plan-fit';
+import { QuotaLimits, quotaOverruns, Resource } from './plan-fit';
 
 /** The invariants, by rule name. */
 export enum InvariantRule {
@@ -29,17 +29,18 @@ export interface InvariantViolation {
 
 /** Kinds that run pods: they must not land in a tenant namespace before its default-deny policy. */
 const POD_KINDS: ReadonlySet<string> = new Set(['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob']);
-const FIT_KINDS: ReadonlySet<string> = new Set([...POD_KINDS, 'PersistentVolumeClaim']);
 const ROLE_KINDS: ReadonlySet<string> = new Set(['Role', 'ClusterRole']);
 const BINDING_KINDS: ReadonlySet<string> = new Set(['RoleBinding', 'ClusterRoleBinding']);
 
 interface NamespaceState {
   tenant?: string;
   defaultDeny: boolean;
-  quota?: KubeObject;
+  quotas: KubeObject[];
   limitRange?: KubeObject;
+  /** Every other object of the namespace: what its quotas count. */
   members: KubeObject[];
-  fitProblems: number;
+  /** `<quota name>/<key>` already reported as overrun. */
+  overrun: Set<string>;
 }
 
 /**
@@ -94,17 +95,20 @@ export class InvariantChecker {
       found.push({ rule: InvariantRule.DEFAULT_DENY, object, location: 'metadata.namespace', message: `${describe(object)} runs pods in ${noDefaultDeny(namespace, ns)}`, fix: DEFAULT_DENY_FIX });
     }
     if (object.kind === 'ResourceQuota' && object.apiVersion === 'v1') {
-      ns.quota = object;
+      ns.quotas.push(object);
     } else if (object.kind === 'LimitRange' && object.apiVersion === 'v1') {
       ns.limitRange = object;
-    } else if (FIT_KINDS.has(object.kind) || object.kind === 'Service' || object.kind === 'ConfigMap' || object.kind === 'Secret') {
+    } else {
       ns.members.push(object);
     }
-    if (ns.quota) {
-      const problems = quotaFitProblems(quotaLimits(ns.quota, ns.limitRange), ns.members);
-      // only what this object adds: the problems before it were reported with the object that caused them
-      found.push(...problems.slice(ns.fitProblems).map((message) => fitViolation(object, message)));
-      ns.fitProblems = Math.max(ns.fitProblems, problems.length);
+    for (const quota of ns.quotas) {
+      // only the keys this object overruns first: the others were reported with the object that did it
+      for (const { key, message } of quotaOverruns(quotaLimits(quota, ns.limitRange), ns.members)) {
+        if (!ns.overrun.has(`${quota.metadata.name}/${key}`)) {
+          ns.overrun.add(`${quota.metadata.name}/${key}`);
+          found.push(fitViolation(object, message));
+        }
+      }
     }
     return found;
   }
@@ -120,8 +124,8 @@ export class InvariantChecker {
       if (namespace && ns.tenant !== undefined && !ns.defaultDeny) {
         found.push({ rule: InvariantRule.DEFAULT_DENY, object: namespace, location: 'metadata.name', message: `${noDefaultDeny(name, ns)}: its pods would accept and send any traffic`, fix: DEFAULT_DENY_FIX });
       }
-      if (ns.quota) {
-        found.push(...quotaFitProblems(quotaLimits(ns.quota, ns.limitRange), ns.members).map((message) => fitViolation(ns.quota!, message)));
+      for (const quota of ns.quotas) {
+        found.push(...quotaOverruns(quotaLimits(quota, ns.limitRange), ns.members).map(({ message }) => fitViolation(quota, message)));
       }
       return found;
     });
@@ -130,7 +134,7 @@ export class InvariantChecker {
   private state(namespace: string): NamespaceState {
     let ns = this.namespaces.get(namespace);
     if (!ns) {
-      ns = { defaultDeny: false, members: [], fitProblems: 0 };
+      ns = { defaultDeny: false, quotas: [], members: [], overrun: new Set() };
       this.namespaces.set(namespace, ns);
     }
     return ns;
@@ -178,7 +182,7 @@ function isDefaultDeny(object: KubeObject): boolean {
 function wildcardRules(object: KubeObject): InvariantViolation[] {
   const rules = (object as { rules?: Array<Record<string, string[] | undefined>> }).rules ?? [];
   return rules.flatMap((rule, index) => ['verbs', 'resources', 'apiGroups', 'nonResourceURLs']
-    .filter((field) => (rule[field] ?? []).some((v) => v === '*' || (field !== 'apiGroups' && v.endsWith('/*'))))
+    .filter((field) => (rule[field] ?? []).some((v) => v === '*' || (field !== 'apiGroups' && (v.endsWith('/*') || v.startsWith('*/')))))
     .map((field) => ({
       rule: InvariantRule.RBAC_WILDCARD,
       object,
@@ -203,12 +207,24 @@ function quotaLimits(quota: KubeObject, limitRange: KubeObject | undefined): Quo
   };
 }
 
-/** `cpu`, `memory` and `ephemeral-storage` in a quota's hard mean their requests. */
+/** Quota keys with two spellings, as the key the fit check counts: `cpu` means `requests.cpu`, `count/services` means `services`. */
+const QUOTA_KEY_ALIASES: Readonly<Record<string, string>> = {
+  'cpu': 'requests.cpu',
+  'memory': 'requests.memory',
+  'ephemeral-storage': 'requests.ephemeral-storage',
+  'count/pods': 'pods',
+  'count/services': 'services',
+  'count/configmaps': 'configmaps',
+  'count/secrets': 'secrets',
+  'count/persistentvolumeclaims': 'persistentvolumeclaims',
+  'count/replicationcontrollers': 'replicationcontrollers',
+};
+
 function normalizedHard(hard: Record<string, string>): Record<string, string> {
   const normalized = { ...hard };
-  for (const resource of ['cpu', 'memory', 'ephemeral-storage']) {
-    if (hard[resource] !== undefined && hard[`requests.${resource}`] === undefined) {
-      normalized[`requests.${resource}`] = hard[resource];
+  for (const [alias, key] of Object.entries(QUOTA_KEY_ALIASES)) {
+    if (hard[alias] !== undefined && hard[key] === undefined) {
+      normalized[key] = hard[alias];
     }
   }
   return normalized;

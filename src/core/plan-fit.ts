@@ -47,13 +47,18 @@ export function planFitProblems(tenant: ResolvedTenant, objects: readonly KubeOb
 
 /** Problems when `objects`, all in one namespace, do not fit its quota; keys the quota does not set are unlimited. */
 export function quotaFitProblems(limits: QuotaLimits, objects: readonly KubeObject[]): string[] {
+  return quotaOverruns(limits, objects).map((o) => o.message);
+}
+
+/** Each quota key `objects` overrun, with its problem. */
+export function quotaOverruns(limits: QuotaLimits, objects: readonly KubeObject[]): Array<{ key: string; message: string }> {
   const { hard, defaultRequest, defaultLimit } = limits;
   const usages = objects.flatMap((o) => usageOf(o, defaultRequest, defaultLimit));
-  const problems: string[] = [];
+  const problems: Array<{ key: string; message: string }> = [];
   const needs = (key: string, need: number, detail: string, fix: string) => {
     const allowed = parseQuantity(hard[key]) ?? Infinity;
     if (need > allowed + 1e-9) {
-      problems.push(`${limits.holder} cannot hold the chart: ${key} ${format(key, need)} needed (${detail}) but the quota allows ${hard[key]}; ${fix}`);
+      problems.push({ key, message: `${limits.holder} cannot hold the chart: ${key} ${format(key, need)} needed (${detail}) but the quota allows ${hard[key]}; ${fix}` });
     }
   };
   const podsOf = (u: Usage) => u.pods + u.surge;

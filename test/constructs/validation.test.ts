@@ -1,7 +1,7 @@
 // The cdk8s validation plugin through the real cdk8s CLI (`cdk8s synth`, which validates by
 // default): the example app passes; an app of plain cdk8s objects that breaks every invariant
 // fails the synthesis, each breach reported with its rule, resource, location and manifest.
-import { execFileSync, spawnSync } from 'child_process';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { tempDir } from './fixtures';
@@ -71,5 +71,4 @@ app.synth();
 test('an unknown rule to skip is refused with the rules there are', () => {
   expect(() => new SaaSplaneValidation({ skip: ['saasplane-wildcards' as never] })).toThrow(
     'saasplane validation: unknown rule "saasplane-wildcards" in "skip": use one of saasplane-namespace-labels, saasplane-default-deny, saasplane-rbac-wildcard, saasplane-plan-fit');
-  expect(execFileSync('node', ['-e', 'process.stdout.write("ok")'], { encoding: 'utf8' })).toBe('ok');
 });
