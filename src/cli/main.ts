@@ -319,8 +319,20 @@ const cache: Command = {
   },
 };
 
+// loaded when used: the fleet brings the Pulumi SDK, which no other command needs
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const fleetModule = () => (require('./fleet') as typeof import('./fleet')).fleetCommand;
+const fleet: Command = {
+  name: 'fleet',
+  summary: 'preview, up or destroy every tenant\'s Pulumi stack, a few at a time',
+  get usage() {
+    return fleetModule().usage;
+  },
+  run: (args, io) => fleetModule().run(args, io),
+};
+
 /** The commands of `saasplane`, in help order. */
-export const COMMANDS: Command[] = [devCluster, kubeconfig, verify, cache];
+export const COMMANDS: Command[] = [devCluster, kubeconfig, verify, cache, fleet];
 
 /** Adds (or replaces) a command. */
 export function registerCommand(command: Command): void {
@@ -352,7 +364,8 @@ export function usage(): string {
   ].join('\n');
 }
 
-function help(io: CliIo, text: string): number {
+/** Prints a command's help; exit code 0. */
+export function help(io: CliIo, text: string): number {
   io.stdout(`${text}\n`);
   return 0;
 }

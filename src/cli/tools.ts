@@ -13,6 +13,17 @@ export const KUBE_SCORE_VERSION = 'v1.20.0';
 export const CYCLONUS_VERSION = 'v0.5.6';
 export const PROMETHEUS_OPERATOR_VERSION = 'v0.85.0';
 
+export const PULUMI_VERSION = 'v3.245.0'; // keep in sync with scripts/build-pulumi.sh
+export const PULUMI_KUBERNETES_VERSION = 'v4.32.0';
+
+/** The Pulumi CLI and Kubernetes plugin `scripts/build-pulumi.sh` built, if it has: `root` holds `bin/pulumi`. */
+export function pulumiInstallation(): { root: string; kubernetesPlugin: string; pluginSpec: string } | undefined {
+  const root = path.join(toolsDirectory(), `pulumi-${PULUMI_VERSION}-kubernetes-${PULUMI_KUBERNETES_VERSION}`);
+  const kubernetesPlugin = path.join(root, 'plugins', 'pulumi-resource-kubernetes');
+  return fs.existsSync(path.join(root, 'bin', 'pulumi')) && fs.existsSync(kubernetesPlugin)
+    ? { root, kubernetesPlugin, pluginSpec: `resource kubernetes ${PULUMI_KUBERNETES_VERSION.slice(1)}` } : undefined;
+}
+
 /** Where the build script puts the Prometheus Operator CRDs (ServiceMonitor, PodMonitor, PrometheusRule), if it has. */
 export function prometheusOperatorCrds(): string | undefined {
   const dir = path.join(toolsDirectory(), `prometheus-operator-crds-${PROMETHEUS_OPERATOR_VERSION}`);

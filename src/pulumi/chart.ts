@@ -36,16 +36,15 @@ export function registerRelease(name: string, tenant: ResolvedTenant, source: Ch
 }
 
 /**
- * The `chart` argument: local charts relative to the program's directory (stack state must not
- * depend on where the project is checked out), otherwise the chart name or OCI reference.
+ * The `chart` argument: a local chart by its absolute path (the provider does not run in the
+ * program's working directory: with Automation API inline programs it runs in the workspace's
+ * own folder, so a relative path would name another chart or none); otherwise the chart name or
+ * OCI reference. Moving a checkout therefore shows the Release's `chart` as changed.
  */
 function chartArgument(source: ChartSource): string {
   switch (source.kind) {
     case ChartSourceKind.REPOSITORY: return source.chart!;
     case ChartSourceKind.OCI: return source.location;
-    default: {
-      const relative = path.relative(process.cwd(), source.location).split(path.sep).join('/');
-      return relative.startsWith('.') ? relative : `./${relative}`;
-    }
+    default: return path.resolve(source.location);
   }
 }

@@ -72,6 +72,33 @@ describe('saasplane CLI arguments', () => {
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
   });
 
+  test('fleet refuses bad arguments before any stack runs, naming the value and the fix (exit code 2)', async () => {
+    const dir = tempDir();
+    const file = (name: string, text: string) => {
+      fs.writeFileSync(path.join(dir, name), text);
+      return path.join(dir, name);
+    };
+    const program = file('fleet.ts', 'export const fleet = {};\n');
+    const tenants = file('tenants.yaml', 'tenants:\n  - { name: acme, plan: small }\n');
+    const kubeconfig = file('kubeconfig', 'apiVersion: v1\nkind: Config\n');
+    const args = (...extra: string[]) => ['fleet', 'up', '--program', program, '--tenants', tenants, '--kubeconfig', kubeconfig, '--backend', `file://${dir}`, ...extra];
+    const cases: Array<[string[], NodeJS.ProcessEnv, RegExp]> = [
+      [['fleet', 'sideways'], {}, /unknown fleet command "sideways": use "preview", "up" or "destroy"/],
+      [['fleet', 'up', '--tenants', tenants], {}, /--program is required: see `saasplane fleet --help`/],
+      [args('--concurrency', '0'), {}, /--concurrency "0": use a whole number of stacks, 1 or more/],
+      [args('--output', 'yaml'), {}, /--output "yaml": use "table" or "json"/],
+      [['fleet', 'up', '--program', path.join(dir, 'nope.ts'), '--tenants', tenants, '--kubeconfig', kubeconfig, '--backend', 'file:///x'], {},
+        /--program .*nope\.ts: no such file; a module exporting "fleet"/],
+      [['fleet', 'up', '--program', program, '--tenants', file('bad.yaml', 'tenants:\n  - { name: acme }\n'), '--kubeconfig', kubeconfig, '--backend', 'file:///x'], {},
+        /--tenants .*bad\.yaml: tenants\[0\] {"name":"acme"} needs a name and a plan/],
+      [args(), {}, /PULUMI_CONFIG_PASSPHRASE is not set: a file backend encrypts each stack's secrets \(the kubeconfig in its state\) with it/],
+    ];
+    for (const [argv, env, message] of cases) {
+      const result = await run(argv, env);
+      expect({ argv, code: result.code, stderr: result.stderr }).toMatchObject({ code: 2, stderr: expect.stringMatching(message) });
+    }
+  });
+
   test('down and status without a remembered cluster say how to start one', async () => {
     process.env.SAASPLANE_DEV_CLUSTER_HOME = tempDir();
     for (const sub of ['down', 'status']) {

@@ -6,6 +6,7 @@
 // must provide the StorageClass "standard"; the tests that need kwok nodes are skipped there).
 import * as fs from 'fs';
 import * as path from 'path';
+import { applyCrds, storage } from './fixtures';
 import { exampleApp } from '../../examples/cdk8s/app';
 import { ClusterHandle, connectCluster, issueKubeconfig, main, missingTools, prometheusOperatorCrds, startDevCluster } from '../../src/cli';
 import { CheckResult, TenantReport, verifyOffering } from '../../src/cli/verify';
@@ -37,8 +38,7 @@ describeCluster('the example on a real cluster', () => {
     cluster = EXISTING ? connectCluster(EXISTING) : await startDevCluster({ nodes: 2 });
     outdir = tempDir();
     exampleApp(outdir).synth();
-    await kubectl('apply', '--server-side', '-f', crds!);
-    await kubectl('wait', '--for=condition=Established', '--timeout=60s', 'crd/servicemonitors.monitoring.coreos.com', 'crd/prometheusrules.monitoring.coreos.com');
+    await applyCrds(cluster, crds!);
     // what the cluster provides around an offering: the namespaces of the ingress controller and
     // Prometheus, and the storage class the offering allows, with volumes to bind
     for (const ns of ['ingress-nginx', 'monitoring']) {
@@ -226,22 +226,3 @@ function listFiles(dir: string): string[] {
   return entries.flatMap((e) => (e.isDirectory() ? listFiles(path.join(dir, e.name)) : [path.join(dir, e.name)])).sort();
 }
 
-/** The StorageClass "standard" the example allows, and volumes for its claims (no provisioner runs here). */
-function storage(): string {
-  const volume = (i: number, size: string) => `---
-apiVersion: v1
-kind: PersistentVolume
-metadata: { name: local-${i} }
-spec:
-  capacity: { storage: ${size} }
-  accessModes: [ReadWriteOnce]
-  storageClassName: standard
-  hostPath: { path: /tmp/pv-${i} }
-`;
-  return `apiVersion: storage.k8s.io/v1
-kind: StorageClass
-metadata: { name: standard }
-provisioner: kubernetes.io/no-provisioner
-volumeBindingMode: Immediate
-${[0, 1, 2, 3].map((i) => volume(i, '20Gi')).join('')}`;
-}

@@ -2,6 +2,9 @@
 // The harness installs the mocks: it comes first.
 // eslint-disable-next-line import/order
 import { dependenciesOf, ofType, recorded, registrations, reset, settle, valueOf } from './harness';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { shop } from '../../examples/offering';
@@ -126,7 +129,7 @@ describe('a tenant stack (TenantInstance given the offering spec)', () => {
     expect(ofType('kubernetes:apps/v1:Deployment')).toEqual([]);
     expect(tenant.planned.filter((p) => p.group === ObjectGroup.APP)).toEqual([]);
     const [release] = ofType('kubernetes:helm.sh/v3:Release');
-    expect(release.inputs).toMatchObject({ name: 'acme', namespace: 'shop-acme', createNamespace: false, chart: './examples/charts/shop' });
+    expect(release.inputs).toMatchObject({ name: 'acme', namespace: 'shop-acme', createNamespace: false, chart: path.resolve(__dirname, '..', '..', 'examples', 'charts', 'shop') });
     expect(release.inputs.values).toEqual(mergeValues(shop.values!, shop.plans.small.values!));
     expect(dependenciesOf('acme:chart')).toContain('acme:tenant-quota');
     expect(dependenciesOf('acme:app')).toEqual(['acme:chart']);
@@ -149,7 +152,7 @@ describe('the Helm release chart argument for each chart source', () => {
     [ChartSource.fromRepository({ repo: 'https://charts.example.com', chart: 'shop', version: '1.2.3' }),
       { chart: 'shop', version: '1.2.3', repositoryOpts: { repo: 'https://charts.example.com' } }],
     [ChartSource.fromOci('oci://registry.example.com/charts/shop', '1.2.3'), { chart: 'oci://registry.example.com/charts/shop', version: '1.2.3' }],
-    [ChartSource.fromArchive('dist/shop-1.2.3.tgz'), { chart: './dist/shop-1.2.3.tgz' }],
+    [ChartSource.fromArchive('dist/shop-1.2.3.tgz'), { chart: path.resolve('dist/shop-1.2.3.tgz') }],
   ])('%s', async (source, expected) => {
     expect(source.kind).toBeDefined();
     registerRelease('acme:chart', tenant, source, recorded);
@@ -158,6 +161,22 @@ describe('the Helm release chart argument for each chart source', () => {
     expect(chart.inputs).toMatchObject(expected);
     if (source.kind !== ChartSourceKind.REPOSITORY) expect(chart.inputs.repositoryOpts).toBeUndefined();
   });
+});
+
+test('a local chart is passed by its absolute path, whatever the working directory', async () => {
+  const tenant = resolveTenant({ ...shop, name: 'shop' }, { name: 'acme', plan: 'small' }, { existingTenants: [] });
+  const source = ChartSource.fromDirectory(path.join(__dirname, '..', '..', 'examples', 'charts', 'shop'));
+  const cwd = process.cwd();
+  try {
+    process.chdir(os.tmpdir());
+    registerRelease('acme:chart', tenant, source, recorded);
+  } finally {
+    process.chdir(cwd);
+  }
+  await settle();
+  const [chart] = ofType('kubernetes:helm.sh/v3:Release');
+  expect(chart.inputs.chart).toBe(path.resolve(__dirname, '..', '..', 'examples', 'charts', 'shop'));
+  expect(fs.existsSync(path.join(chart.inputs.chart, 'Chart.yaml'))).toBe(true);
 });
 
 describe('a single-stack program (SaaSOffering with addTenant and ProviderAccess)', () => {

@@ -16,8 +16,12 @@ async function runProject(project: string, stack: string): Promise<Record<string
   installMocks(projectName, stack);
   const stackFile = path.join(dir, `Pulumi.${stack}.yaml`);
   const config = fs.existsSync(stackFile) ? YAML.parse(fs.readFileSync(stackFile, 'utf8')).config : {};
-  pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries<unknown>(config)
-    .map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])));
+  // the kubeconfig is a secret each user sets for themselves: no stack file holds one
+  pulumi.runtime.setAllConfig({
+    ...Object.fromEntries(Object.entries<unknown>(config)
+      .map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])),
+    [`${projectName}:kubeconfig`]: KUBECONFIG,
+  }, [`${projectName}:kubeconfig`]);
   let exports: Record<string, pulumi.Output<unknown>> = {};
   await pulumi.runtime.runInPulumiStack(async () => {
     pulumi.runtime.registerStackTransformation(recorded.transformations![0]);
@@ -30,6 +34,8 @@ async function runProject(project: string, stack: string): Promise<Record<string
   await settle();
   return exports;
 }
+
+const KUBECONFIG = 'apiVersion: v1\nkind: Config\nclusters: []\n';
 
 beforeEach(reset);
 
@@ -60,4 +66,16 @@ test('the provider stack deploys the offering-level objects and the provider ide
     'kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy',
   ]));
   expect(types).not.toContain('saasplane:index:TenantInstance');
+});
+
+test.each(['tenant', 'provider'])('every Kubernetes resource of the %s project goes through its explicit provider, built from the kubeconfig secret', async (project) => {
+  await runProject(project, project === 'tenant' ? 'acme' : 'prod');
+  const providers = registrations.filter((r) => r.type === 'pulumi:providers:kubernetes');
+  expect(providers.map((p) => p.name)).toEqual(['cluster']);
+  // registered as a secret: Pulumi's secret signature around the value
+  expect(providers[0].inputs.kubeconfig).toEqual({ [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value: KUBECONFIG });
+  const kubernetes = registrations.filter((r) => r.custom && r.type.startsWith('kubernetes:'));
+  expect(kubernetes.length).toBeGreaterThan(project === 'tenant' ? 15 : 5);
+  // a provider reference is "<provider URN>::<provider id>": never Pulumi's default_<version> provider
+  expect(new Set(kubernetes.map((r) => r.provider?.replace(/::[^:]*$/, '').split('::').pop()))).toEqual(new Set(['cluster']));
 });
