@@ -19,6 +19,7 @@ import { ClusterHandle, prometheusOperatorCrds, pulumiInstallation, startDevClus
 import { ConsumerAccess, SaaSApp, SaaSOffering } from '../src/constructs';
 import { KubeObject } from '../src/core';
 import { FleetTenant, runFleet } from '../src/pulumi';
+import { applyCrds, persistentVolumes, storage } from '../test/integration/fixtures';
 import { skipIngressAwait } from '../test/pulumi/fixtures/fleet';
 
 const FLEET_SIZE = Number(process.env.BENCH_FLEET_SIZE ?? 20);
@@ -26,16 +27,6 @@ const CONCURRENCIES = (process.env.BENCH_FLEET_CONCURRENCY ?? '1,2,4').split(','
 const PROJECT = 'shop-tenant';
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const tenant = (i: number, round: string): FleetTenant => ({ name: `${round}${i}`, plan: 'small', parameters: { replicaCount: 1, ingress: { host: `${round}${i}.shop.example.com` } } });
-
-/** `count` fresh 20Gi volumes of the class "standard" (a destroyed tenant's volume stays Released). */
-function volumes(prefix: string, count: number): string {
-  return Array.from({ length: count }, (_, i) => `---
-apiVersion: v1
-kind: PersistentVolume
-metadata: { name: ${prefix}-${i} }
-spec: { capacity: { storage: 20Gi }, accessModes: [ReadWriteOnce], storageClassName: standard, hostPath: { path: /tmp/${prefix}-${i} } }
-`).join('');
-}
 
 /** The objects the cdk8s front-end writes for `t` (with the same Ingress annotation): what the hand-written program creates. */
 function synthesizedObjects(t: FleetTenant, outdir: string): KubeObject[] {
@@ -75,9 +66,8 @@ async function main(): Promise<void> {
       const r = await cluster.kubectl(args, input ? { input } : undefined);
       if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')}: ${r.stderr}`);
     };
-    await kubectl(['apply', '--server-side', '-f', crds]);
-    await kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd/servicemonitors.monitoring.coreos.com']);
-    await kubectl(['apply', '-f', '-'], 'apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata: { name: standard }\nprovisioner: kubernetes.io/no-provisioner\n');
+    await applyCrds(cluster, crds);
+    await kubectl(['apply', '-f', '-'], storage(0));
     const kubeconfig = fs.readFileSync(cluster.kubeconfig, 'utf8');
     const state = fs.mkdtempSync('/tmp/saasplane-bench-state-');
     const home = fs.mkdtempSync('/tmp/saasplane-bench-home-');
@@ -98,7 +88,7 @@ async function main(): Promise<void> {
     console.log('concurrency  up s  stacks/min  destroy s  failed');
     for (const concurrency of CONCURRENCIES) {
       const round = `c${concurrency}t`;
-      await kubectl(['apply', '-f', '-'], volumes(`pv-${round}`, FLEET_SIZE));
+      await kubectl(['apply', '-f', '-'], persistentVolumes(`pv-${round}`, FLEET_SIZE));
       const tenants = Array.from({ length: FLEET_SIZE }, (_, i) => tenant(i, round));
       const up = await runFleet('up', { ...options, tenants, concurrency });
       const destroyed = await runFleet('destroy', { ...options, tenants, concurrency });
@@ -119,7 +109,7 @@ async function main(): Promise<void> {
         ['saasplane', saasplaneRuns, () => tenantStack(one, pulumi.secret(kubeconfig), skipIngressAwait)],
         ['hand-written', handRuns, handWritten(objects, kubeconfig)],
       ] as const) {
-        await kubectl(['apply', '-f', '-'], volumes(`pv-${kind}-${run}`, 1));
+        await kubectl(['apply', '-f', '-'], persistentVolumes(`pv-${kind}-${run}`, 1));
         const stack = await LocalWorkspace.createOrSelectStack({ projectName: PROJECT, stackName: `${kind}-${run}`, program: async () => program() }, settings);
         const start = Date.now();
         const up = await stack.up();

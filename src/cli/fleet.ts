@@ -5,6 +5,7 @@ import * as path from 'path';
 import * as YAML from 'yaml';
 import { Command, help, parseCommandArgs, UsageError } from './main';
 import { pulumiInstallation } from './tools';
+import { isPlainObject } from '../core/values';
 import { FleetAction, FleetResult, FleetSummary, FleetTenant, runFleet } from '../pulumi/fleet';
 
 const FLEET_USAGE = `saasplane fleet preview|up|destroy --program FILE --tenants FILE --kubeconfig FILE --backend URL
@@ -93,7 +94,7 @@ function readTenants(file: string): FleetTenant[] {
     throw new UsageError(`--tenants ${file}: write "tenants:" as a list of { name, plan, parameters }`);
   }
   return tenants.map((t, i) => {
-    if (typeof t?.name !== 'string' || typeof t?.plan !== 'string' || (t.parameters !== undefined && (typeof t.parameters !== 'object' || t.parameters === null))) {
+    if (typeof t?.name !== 'string' || typeof t?.plan !== 'string' || (t.parameters !== undefined && !isPlainObject(t.parameters))) {
       throw new UsageError(`--tenants ${file}: tenants[${i}] ${JSON.stringify(t)} needs a name and a plan (strings) and optional parameters (a map)`);
     }
     return { name: t.name, plan: t.plan, ...t.parameters ? { parameters: t.parameters } : {} };
@@ -101,12 +102,15 @@ function readTenants(file: string): FleetTenant[] {
 }
 
 function describe(r: FleetResult): string {
-  const seconds = `${(r.durationMs / 1000).toFixed(1)} s`;
   switch (r.status) {
     case 'skipped': return 'unchanged since its last successful run, skipped';
-    case 'failed': return `FAILED after ${seconds}: ${r.error}`;
-    default: return `${changesText(r.changes)} in ${seconds}`;
+    case 'failed': return `FAILED after ${seconds(r.durationMs)}: ${r.error}`;
+    default: return `${changesText(r.changes)} in ${seconds(r.durationMs)}`;
   }
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
 }
 
 function changesText(changes: Readonly<Record<string, number>>): string {
@@ -117,10 +121,10 @@ function changesText(changes: Readonly<Record<string, number>>): string {
 /** The summary table: tenant, result, changes, duration; then the failures' errors. */
 export function fleetTable(summary: FleetSummary): string {
   const rows = [['TENANT', 'RESULT', 'CHANGES', 'DURATION'],
-    ...summary.results.map((r) => [r.tenant, r.status, r.status === 'succeeded' ? changesText(r.changes) : '-', r.status === 'skipped' ? '-' : `${(r.durationMs / 1000).toFixed(1)} s`])];
+    ...summary.results.map((r) => [r.tenant, r.status, r.status === 'succeeded' ? changesText(r.changes) : '-', r.status === 'skipped' ? '-' : seconds(r.durationMs)])];
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
   const lines = rows.map((row) => row.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd());
   const failures = summary.results.filter((r) => r.status === 'failed').map((r) => `${r.tenant}: ${r.error}`);
-  const total = `${summary.action}: ${summary.results.length - summary.failed} of ${summary.results.length} stacks succeeded in ${(summary.durationMs / 1000).toFixed(1)} s`;
+  const total = `${summary.action}: ${summary.results.length - summary.failed} of ${summary.results.length} stacks succeeded in ${seconds(summary.durationMs)}`;
   return `${[...lines, '', total, ...failures].join('\n')}\n`;
 }

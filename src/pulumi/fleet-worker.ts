@@ -10,7 +10,7 @@ async function run(job: FleetJob): Promise<FleetResult> {
   const result = (status: FleetResult['status'], changes: Readonly<Record<string, number>> = {}, error?: string): FleetResult =>
     ({ tenant: job.tenant.name, action: job.action, status, changes, durationMs: Date.now() - start, ...error !== undefined ? { error } : {} });
   try {
-    const { definition } = loadFleetModule(job.module);
+    const definition = loadFleetModule(job.module);
     const pulumiCommand = await PulumiCommand.get({ root: job.pulumiRoot });
     const stack = await LocalWorkspace.createOrSelectStack(
       {

@@ -127,7 +127,8 @@ export async function runFleet(action: FleetAction, options: FleetOptions): Prom
   if (problems.length > 0) {
     throw new Error(`the fleet cannot run:\n  - ${problems.join('\n  - ')}`);
   }
-  const { definition, fingerprint } = loadFleetModule(options.module);
+  const definition = loadFleetModule(options.module);
+  const fingerprint = fleetFingerprint(options.module, definition);
   // the options' own settings last: an exported PULUMI_BACKEND_URL must not redirect the fleet
   const envVars: Record<string, string> = {
     ...options.envVars,
@@ -177,13 +178,8 @@ export async function runFleet(action: FleetAction, options: FleetOptions): Prom
   return { action, results: ordered, failed: ordered.filter((r) => r.status === 'failed').length, durationMs: Date.now() - start };
 }
 
-/**
- * Loads a fleet module (TypeScript through ts-node, when installed) and fingerprints it: every
- * source file it requires, directly or not, outside node_modules; the versions of the packages
- * that decide the objects (saasplane, @pulumi/pulumi, @pulumi/kubernetes); and the definition's
- * own fingerprint (a chart's digest).
- */
-export function loadFleetModule(file: string): { definition: FleetDefinition; fingerprint: string } {
+/** Loads a fleet module (TypeScript through ts-node, when installed): its `fleet` definition. */
+export function loadFleetModule(file: string): FleetDefinition {
   const resolved = path.resolve(file);
   if (!fs.existsSync(resolved)) {
     throw new Error(`fleet module ${file} does not exist`);
@@ -194,8 +190,17 @@ export function loadFleetModule(file: string): { definition: FleetDefinition; fi
   if (!definition || typeof definition.projectName !== 'string' || typeof definition.program !== 'function') {
     throw new Error(`fleet module ${file} does not export "fleet" with a projectName and a program(tenant) function`);
   }
+  return definition;
+}
+
+/**
+ * The fingerprint of a loaded fleet module: every source file it requires, directly or not,
+ * outside node_modules; the versions of the packages that decide the objects (saasplane,
+ * @pulumi/pulumi, @pulumi/kubernetes); and the definition's own fingerprint (a chart's digest).
+ */
+function fleetFingerprint(file: string, definition: FleetDefinition): string {
   const hash = createHash('sha256');
-  for (const source of [...sourcesOf(require.cache[resolved]!)].sort()) {
+  for (const source of [...sourcesOf(require.cache[path.resolve(file)]!)].sort()) {
     hash.update(`${source}\n`).update(fs.readFileSync(source));
   }
   for (const pkg of ['@pulumi/pulumi', '@pulumi/kubernetes']) {
@@ -203,7 +208,7 @@ export function loadFleetModule(file: string): { definition: FleetDefinition; fi
   }
   hash.update(`saasplane@${packageVersionAt(path.join(__dirname, '..', '..', 'package.json'))}\n`);
   hash.update(definition.fingerprint?.() ?? '');
-  return { definition, fingerprint: hash.digest('hex') };
+  return hash.digest('hex');
 }
 
 /** The files of `root` and every module it requires, directly or not, outside node_modules. */
@@ -270,7 +275,11 @@ function fleetProblems(options: FleetOptions): string[] {
   return problems;
 }
 
-async function installPlugins(pulumiRoot: string | undefined, plugins: Readonly<Record<string, string>>, envVars: Record<string, string>,
+/**
+ * Installs plugin binaries into PULUMI_HOME (`envVars`) with `pulumi plugin install <kind> <name> <version> --file`,
+ * for machines without plugin downloads; rejects with pulumi's error when one fails.
+ */
+export async function installPlugins(pulumiRoot: string | undefined, plugins: Readonly<Record<string, string>>, envVars: Record<string, string>,
 ): Promise<void> {
   const pulumi = pulumiRoot ? path.join(pulumiRoot, 'bin', 'pulumi') : 'pulumi';
   for (const [spec, file] of Object.entries(plugins)) {

@@ -2,7 +2,7 @@
 // saasplane's or the program's own, is checked against the resources registered before it, and a
 // violating one is refused with the message the cdk8s validation plugin gives.
 import * as pulumi from '@pulumi/pulumi';
-import { InvariantChecker, InvariantRule, KubeObject } from '../core';
+import { InvariantChecker, InvariantRule, isPlainObject, KubeObject } from '../core';
 
 /** Options of {@link invariantTransform}. */
 export interface InvariantTransformOptions {
@@ -52,7 +52,7 @@ function kubernetesObject(args: TransformArgs): KubeObject | undefined {
     || typeof props.kind !== 'string' || typeof props.apiVersion !== 'string') {
     return undefined;
   }
-  const metadata = (typeof props.metadata === 'object' && props.metadata !== null ? props.metadata : {}) as KubeObject['metadata'];
+  const metadata = (isPlainObject(props.metadata) ? props.metadata : {}) as KubeObject['metadata'];
   const name = typeof metadata.name === 'string' ? metadata.name : args.name;
   const namespace = typeof metadata.namespace === 'string' ? metadata.namespace : undefined;
   if (metadata.labels !== undefined && !isStringMap(metadata.labels)) {
@@ -62,5 +62,5 @@ function kubernetesObject(args: TransformArgs): KubeObject | undefined {
 }
 
 function isStringMap(value: unknown): value is Record<string, string> {
-  return typeof value === 'object' && value !== null && Object.values(value).every((v) => typeof v === 'string');
+  return isPlainObject(value) && Object.values(value).every((v) => typeof v === 'string');
 }

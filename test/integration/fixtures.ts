@@ -4,22 +4,26 @@ import type { ClusterHandle } from '../../src/cli';
 
 /** The StorageClass "standard" the example offering allows, with `volumes` 20Gi volumes to bind (no provisioner here). */
 export function storage(volumes = 4): string {
-  const volume = (i: number, size: string) => `---
-apiVersion: v1
-kind: PersistentVolume
-metadata: { name: local-${i} }
-spec:
-  capacity: { storage: ${size} }
-  accessModes: [ReadWriteOnce]
-  storageClassName: standard
-  hostPath: { path: /tmp/pv-${i} }
-`;
   return `apiVersion: storage.k8s.io/v1
 kind: StorageClass
 metadata: { name: standard }
 provisioner: kubernetes.io/no-provisioner
 volumeBindingMode: Immediate
-${Array.from({ length: volumes }, (_, i) => volume(i, '20Gi')).join('')}`;
+${persistentVolumes('local', volumes)}`;
+}
+
+/** `count` 20Gi PersistentVolumes of the class "standard", named `<prefix>-<i>` (a released volume is not bound again: use a new prefix). */
+export function persistentVolumes(prefix: string, count: number): string {
+  return Array.from({ length: count }, (_, i) => `---
+apiVersion: v1
+kind: PersistentVolume
+metadata: { name: ${prefix}-${i} }
+spec:
+  capacity: { storage: 20Gi }
+  accessModes: [ReadWriteOnce]
+  storageClassName: standard
+  hostPath: { path: /tmp/${prefix}-${i} }
+`).join('');
 }
 
 /**

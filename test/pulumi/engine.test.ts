@@ -12,7 +12,7 @@ import { tenantStack } from '../../examples/pulumi/tenant/program';
 import {
   ClusterHandle, main, missingTools, prometheusOperatorCrds, PULUMI_KUBERNETES_VERSION, PULUMI_VERSION, pulumiInstallation, startDevCluster,
 } from '../../src/cli';
-import { FleetTenant, runFleet } from '../../src/pulumi';
+import { FleetTenant, installPlugins, runFleet } from '../../src/pulumi';
 import { tempDir } from '../constructs/fixtures';
 import { skipIngressAwait } from './fixtures/fleet';
 import { applyCrds, storage } from '../integration/fixtures';
@@ -93,19 +93,12 @@ describeEngine('tenant stacks on the real Pulumi engine', () => {
     };
     pulumiCommand = await PulumiCommand.get({ root: installation!.root });
     expect(pulumiCommand.version?.format()).toBe(PULUMI_VERSION.slice(1));
-    const install = await runCli([...'plugin install'.split(' '), ...installation!.pluginSpec.split(' '), '--file', installation!.kubernetesPlugin]);
-    expect(install.code).toBe(0);
+    await installPlugins(installation!.root, { [installation!.pluginSpec]: installation!.kubernetesPlugin }, envVars);
   }, 300_000);
 
   afterAll(async () => {
     await cluster?.stop();
   });
-
-  async function runCli(args: string[]): Promise<{ code: number; output: string }> {
-    const { spawnSync } = await import('child_process');
-    const run = spawnSync(pulumiCommand.command, args, { env: { ...process.env, ...envVars }, encoding: 'utf8' });
-    return { code: run.status ?? -1, output: run.stdout + run.stderr };
-  }
 
   const acme: FleetTenant = { name: 'acme', plan: 'small', parameters: { replicaCount: 2, ingress: { host: 'acme.shop.example.com' } } };
 
