@@ -3,7 +3,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { Command, help, parseCommandArgs, UsageError } from './main';
+import { Command, help, parseCommandArgs, UsageError } from './command';
 import { pulumiInstallation } from './tools';
 import { isPlainObject } from '../core/values';
 import { FleetAction, FleetResult, FleetSummary, FleetTenant, runFleet } from '../pulumi/fleet';

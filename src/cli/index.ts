@@ -3,4 +3,4 @@ export * from './tools';
 export * from './kube-client';
 export * from './dev-cluster';
 export * from './kubeconfig';
-export { COMMANDS, Command, CliIo, main, registerCommand, UsageError } from './main';
+export { COMMANDS, Command, CommandError, CliIo, main, registerCommand, UsageError } from './main';

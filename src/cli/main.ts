@@ -1,64 +1,19 @@
 // The `saasplane` command line. Each command is an entry of `COMMANDS` (name, summary, usage,
 // run): add one there (or with `registerCommand`) and it appears in `saasplane --help`.
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { parseArgs, ParseArgsConfig } from 'util';
+import { CliIo, Command, CommandError, defaultKubeconfig, dnsLabel, help, parseCommandArgs, UsageError, wholeNumber } from './command';
 import {
   currentDevClusterDir, DevClusterError, devClusterStatus, forgetDevClusterDir, rememberDevClusterDir, startDevCluster, stopDevCluster,
 } from './dev-cluster';
+import { diffCommand } from './diff';
 import { KubeClient, KubeconfigError } from './kube-client';
 import { DEFAULT_TOKEN_DURATION, issueKubeconfig, KubeconfigIssueError, parseDuration, resolveIdentity } from './kubeconfig';
 import { MissingToolError } from './tools';
 import { VerifyError, verifyOffering } from './verify';
 import { clearRenderCache, renderCacheDirectory, renderCacheUsage } from '../core/helm';
-import { dnsLabelProblem } from '../core/names';
 
-/** Where a command writes, and the environment it reads. */
-export interface CliIo {
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
-  readonly env: NodeJS.ProcessEnv;
-}
-
-/** Bad arguments: the message names the value and the fix; exit code 2. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
-
-/** A command of `saasplane`. `run` returns the exit code; it may throw UsageError (exit 2) or any error (exit 1). */
-export interface Command {
-  readonly name: string;
-  /** One line for `saasplane --help`. */
-  readonly summary: string;
-  /** Full help, shown by `saasplane <name> --help`. */
-  readonly usage: string;
-  run(args: string[], io: CliIo): Promise<number>;
-}
-
-/** The option table of node:util parseArgs. */
-export type Options = NonNullable<ParseArgsConfig['options']>;
-
-/** What `parseCommandArgs` returns: each option's value (string or boolean; an array when `multiple`), `help`, and the positionals. */
-export interface ParsedCommandArgs<O extends Options> {
-  readonly values: { [K in keyof O]?: O[K] extends { multiple: true }
-    ? (O[K]['type'] extends 'boolean' ? boolean[] : string[])
-    : (O[K]['type'] extends 'boolean' ? boolean : string) } & { help?: boolean };
-  readonly positionals: string[];
-}
-
-/** node:util parseArgs with errors turned into one-line usage errors that point to the command's help. */
-export function parseCommandArgs<O extends Options>(command: string, args: string[], options: O, allowPositionals = false): ParsedCommandArgs<O> {
-  try {
-    return parseArgs({ args, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals, strict: true }) as ParsedCommandArgs<O>;
-  } catch (e) {
-    const message = (e as Error).message.replace(/\. To specify a positional argument starting with a '-'.*$/s, '');
-    throw new UsageError(`${message}: see \`saasplane ${command} --help\``);
-  }
-}
+export { CliIo, Command, CommandError, help, Options, ParsedCommandArgs, parseCommandArgs, UsageError } from './command';
 
 const DEV_CLUSTER_USAGE = `saasplane dev-cluster up [--nodes N] [--dir DIR] [--timeout SECONDS]
 saasplane dev-cluster down [--dir DIR]
@@ -332,7 +287,7 @@ const fleet: Command = {
 };
 
 /** The commands of `saasplane`, in help order. */
-export const COMMANDS: Command[] = [devCluster, kubeconfig, verify, cache, fleet];
+export const COMMANDS: Command[] = [devCluster, kubeconfig, verify, diffCommand, cache, fleet];
 
 /** Adds (or replaces) a command. */
 export function registerCommand(command: Command): void {
@@ -364,12 +319,6 @@ export function usage(): string {
   ].join('\n');
 }
 
-/** Prints a command's help; exit code 0. */
-export function help(io: CliIo, text: string): number {
-  io.stdout(`${text}\n`);
-  return 0;
-}
-
 /** Runs the CLI with `argv` (without node and the script); resolves to the exit code. Never throws. */
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
   const [name, ...rest] = argv;
@@ -397,9 +346,9 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
       return 2;
     }
     const known = e instanceof DevClusterError || e instanceof MissingToolError || e instanceof KubeconfigIssueError || e instanceof KubeconfigError
-      || e instanceof VerifyError;
+      || e instanceof VerifyError || e instanceof CommandError;
     io.stderr(`saasplane ${name}: ${known ? (e as Error).message : (e as Error)?.stack ?? String(e)}\n`);
-    return 1;
+    return command?.failureExitCode ?? 1;
   }
 }
 
@@ -419,28 +368,9 @@ function processIo(): CliIo {
 
 // --- argument helpers
 
-function wholeNumber(flag: string, text: string, min: number, max: number): number {
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || n < min || n > max) {
-    throw new UsageError(`${flag} ${JSON.stringify(text)} is not a whole number from ${min} to ${max}`);
-  }
-  return n;
-}
-
-function dnsLabel(flag: string, value: string): void {
-  const problem = dnsLabelProblem(flag, value, 63);
-  if (problem) throw new UsageError(problem);
-}
-
 /** Lets `flag` stand without a value (`--provider` or `--provider NAME`): a bare flag becomes `flag=`. */
 function optionalValue(args: string[], flag: string): string[] {
   return args.map((a, i) => (a === flag && (i + 1 >= args.length || args[i + 1].startsWith('-')) ? `${flag}=` : a));
-}
-
-/** The caller's kubeconfig: the first file of $KUBECONFIG, else ~/.kube/config. */
-function defaultKubeconfig(env: NodeJS.ProcessEnv): string {
-  const first = (env.KUBECONFIG ?? '').split(path.delimiter).find((p) => p.length > 0);
-  return first ?? path.join(os.homedir(), '.kube', 'config');
 }
 
 function shellQuote(value: string): string {

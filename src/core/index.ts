@@ -1,6 +1,7 @@
 export * from './batch-render';
 export * from './chart-source';
 export * from './chart-traffic';
+export * from './diff';
 export * from './errors';
 export * from './helm';
 export * from './kube';

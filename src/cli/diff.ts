@@ -1,0 +1,153 @@
+// `saasplane diff`: what a code change does to the GitOps output (or to a live cluster) before it
+// is merged, object by object and field by field, per tenant, with data-losing changes called out.
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as YAML from 'yaml';
+import { Command, CommandError, defaultKubeconfig, help, parseCommandArgs, UsageError } from './command';
+import { KubeClient } from './kube-client';
+import { compareWithCluster } from './live-state';
+import { DiffObject, diffObjects, formatDiff, isPlainObject, TreeDiff } from '../core';
+
+const USAGE = `saasplane diff [--outdir DIR] [--app CMD | --new DIR] [--live] [--tenant T]... [--output text|json]
+
+Synthesizes the cdk8s app (the \`app\` command of ./cdk8s.yaml) into a temporary
+folder and compares it with the current output folder, the GitOps repository:
+per tenant, the objects added, removed and changed (field by field), and the
+changes that lose data or that the API server refuses in place (a removed
+claim or tenant, a StatefulSet claim template resized, a selector changed).
+Nothing is written. Exit code 0: no difference; 1: differences; 2: an error
+(as kubectl diff).
+
+  --outdir DIR       the current output (default: cdk8s.yaml's \`output\`, else dist)
+  --app CMD          the command that synthesizes the app (default: cdk8s.yaml's \`app\`);
+                     it runs in cdk8s.yaml's folder with CDK8S_OUTDIR set
+  --new DIR          compare an output synthesized already instead of running the app
+  --config FILE      the cdk8s.yaml (default: ./cdk8s.yaml)
+  --live             compare with the cluster instead of the output folder: each object
+                     is applied as a server-side dry run and compared with the live one,
+                     so drift the repository does not show appears; saasplane's objects
+                     the output no longer holds appear as removed
+  --field-manager M  the field manager of that dry run: the one that applies the
+                     output (default kubectl, as \`kubectl apply --server-side\`)
+  --kubeconfig F     for --live (default: $KUBECONFIG, else ~/.kube/config)
+  --context NAME     a context of that kubeconfig
+  --offering O       only the objects of offering O (repeatable)
+  --tenant T         only the objects of tenant T (repeatable)
+  --output FORMAT    text (default) or json, for CI bots`;
+
+export const diffCommand: Command = {
+  name: 'diff',
+  summary: 'preview what a code change does to the GitOps output or a live cluster, per tenant and field',
+  usage: USAGE,
+  failureExitCode: 2,
+  async run(args, io) {
+    const { values } = parseCommandArgs('diff', args, {
+      'outdir': { type: 'string' },
+      'app': { type: 'string' },
+      'new': { type: 'string' },
+      'config': { type: 'string' },
+      'live': { type: 'boolean' },
+      'field-manager': { type: 'string' },
+      'kubeconfig': { type: 'string' },
+      'context': { type: 'string' },
+      'offering': { type: 'string', multiple: true },
+      'tenant': { type: 'string', multiple: true },
+      'output': { type: 'string', short: 'o' },
+    });
+    if (values.help) return help(io, USAGE);
+    const format = values.output ?? 'text';
+    if (format !== 'text' && format !== 'json') throw new UsageError(`--output ${JSON.stringify(format)} is not a format: use text or json`);
+    if (values.app !== undefined && values.new !== undefined) throw new UsageError('--app and --new exclude each other: run an app, or compare a folder');
+    if (!values.live && (values['field-manager'] ?? values.kubeconfig ?? values.context) !== undefined) {
+      throw new UsageError('--field-manager, --kubeconfig and --context go with --live');
+    }
+    const project = readProject(values.config, values.app === undefined && values.new === undefined);
+    const outdir = path.resolve(values.outdir ?? path.join(project.dir, project.output));
+    const filter = { offerings: values.offering, tenants: values.tenant };
+    const temporary = values.new === undefined ? fs.mkdtempSync(path.join(os.tmpdir(), 'saasplane-diff-')) : undefined;
+    try {
+      const synthesized = values.new === undefined
+        ? await synthesize(values.app ?? project.app!, project.dir, path.join(temporary!, 'out'), io.env)
+        : path.resolve(values.new);
+      const after = readObjectTree(synthesized, '--new');
+      const current = fs.existsSync(outdir) ? readObjectTree(outdir, '--outdir') : [];
+      if (!fs.existsSync(outdir) && !values.live) io.stderr(`${outdir} does not exist yet: every object is new\n`);
+      let diff: TreeDiff;
+      if (values.live) {
+        const client = KubeClient.fromKubeconfig(values.kubeconfig ?? defaultKubeconfig(io.env), values.context);
+        const formerKinds = current.map((e) => ({ apiVersion: e.object.apiVersion, kind: e.object.kind }));
+        const sides = await compareWithCluster({ client, desired: after, formerKinds, fieldManager: values['field-manager'] ?? 'kubectl' });
+        diff = diffObjects(sides.live, sides.applied, filter);
+      } else {
+        diff = diffObjects(current, after, filter);
+      }
+      io.stdout(format === 'json' ? `${JSON.stringify({ summary: diff.summary, groups: diff.groups }, null, 2)}\n` : formatDiff(diff));
+      return diff.groups.length === 0 ? 0 : 1;
+    } finally {
+      if (temporary) fs.rmSync(temporary, { recursive: true, force: true });
+    }
+  },
+};
+
+interface Project {
+  readonly dir: string;
+  readonly app?: string;
+  readonly output: string;
+}
+
+/** The cdk8s project: cdk8s.yaml's folder, `app` and `output`. Required only when the app command comes from it. */
+function readProject(config: string | undefined, needApp: boolean): Project {
+  const file = path.resolve(config ?? 'cdk8s.yaml');
+  if (!fs.existsSync(file)) {
+    if (config !== undefined || needApp) {
+      throw new UsageError(`${file} does not exist: run in your cdk8s project, pass --config FILE, or give --app CMD or --new DIR`);
+    }
+    return { dir: process.cwd(), output: 'dist' };
+  }
+  const parsed: unknown = YAML.parse(fs.readFileSync(file, 'utf8'));
+  const app = isPlainObject(parsed) && typeof parsed.app === 'string' ? parsed.app : undefined;
+  if (needApp && !app) throw new UsageError(`${file} has no \`app\` command: add one (app: npx ts-node main.ts) or pass --app CMD`);
+  const output = isPlainObject(parsed) && typeof parsed.output === 'string' ? parsed.output : 'dist';
+  return { dir: path.dirname(file), app, output };
+}
+
+/** Runs the app command with CDK8S_OUTDIR=`outdir`, as `cdk8s synth` does; resolves to `outdir`. */
+async function synthesize(command: string, cwd: string, outdir: string, env: NodeJS.ProcessEnv): Promise<string> {
+  const child = spawn(command, { cwd, shell: true, env: { ...env, CDK8S_OUTDIR: outdir }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString('utf8')).slice(-4000);
+  });
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', resolve);
+  });
+  if (code !== 0) throw new CommandError(`the app \`${command}\` failed (exit code ${code}) in ${cwd}:\n${stderr.trimEnd()}`);
+  if (!fs.existsSync(outdir)) throw new CommandError(`the app \`${command}\` wrote nothing to CDK8S_OUTDIR: synthesize with app.synth() into the default outdir`);
+  return outdir;
+}
+
+/** Every Kubernetes object in the YAML files under `dir`, with its file relative to `dir`. */
+export function readObjectTree(dir: string, flag: string): DiffObject[] {
+  if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`${flag} ${dir} is not a folder`);
+  const objects: DiffObject[] = [];
+  const visit = (folder: string) => {
+    for (const entry of fs.readdirSync(folder, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const full = path.join(folder, entry.name);
+      if (entry.isDirectory()) {
+        visit(full);
+      } else if (/\.ya?ml$/.test(entry.name)) {
+        const file = path.relative(dir, full).split(path.sep).join('/');
+        for (const document of YAML.parseAllDocuments(fs.readFileSync(full, 'utf8'))) {
+          if (document.errors.length > 0) throw new CommandError(`${full}: not YAML: ${document.errors[0].message}`);
+          const object: unknown = document.toJSON();
+          if (isPlainObject(object) && typeof object.kind === 'string' && typeof object.apiVersion === 'string') objects.push({ object, file });
+        }
+      }
+    }
+  };
+  visit(dir);
+  return objects;
+}
