@@ -163,19 +163,29 @@ export function formatDiff(diff: TreeDiff): string {
     const title = group.offering === undefined ? 'objects of no offering' : group.tenant === undefined
       ? `offering ${group.offering} (shared objects)` : `tenant ${group.offering}/${group.tenant}`;
     lines.push(title);
-    for (const d of group.destructive) lines.push(`  ! ${d.object ? `${refText(d.object)}: ` : ''}${d.reason}`);
+    for (const d of group.destructive) lines.push(d.object ? `  ! ${refText(d.object)}\n      ${d.reason}` : `  ! ${d.reason}`);
     for (const ref of group.added) lines.push(`  + ${refText(ref)}`);
     for (const ref of group.removed) lines.push(`  - ${refText(ref)}`);
+    // a change shared by many objects (a plan label) is told once, not under each object
+    const counts = new Map<string, number>();
+    for (const change of group.changed) for (const f of change.fields) counts.set(fieldText(f), (counts.get(fieldText(f)) ?? 0) + 1);
+    const common = new Set([...counts].filter(([, n]) => n >= COMMON_CHANGE_OBJECTS).map(([text]) => text));
+    for (const text of common) lines.push(`  ~ ${counts.get(text)} objects: ${text}`);
     for (const change of group.changed) {
       lines.push(`  ~ ${refText(change.object)}`);
-      for (const f of change.fields) {
-        lines.push(`      ${f.path}: ${'before' in f ? valueText(f.before) : '(none)'} → ${'after' in f ? valueText(f.after) : '(none)'}`);
-      }
+      for (const f of change.fields) if (!common.has(fieldText(f))) lines.push(`      ${fieldText(f)}`);
     }
     lines.push('');
   }
   lines.push(diff.groups.length === 0 ? 'no differences' : summaryLine(diff.summary));
   return `${lines.join('\n')}\n`;
+}
+
+/** A field change on this many changed objects of a tenant or more is shown once for all of them. */
+const COMMON_CHANGE_OBJECTS = 4;
+
+function fieldText(f: FieldChange): string {
+  return `${f.path}: ${'before' in f ? valueText(f.before) : '(none)'} → ${'after' in f ? valueText(f.after) : '(none)'}`;
 }
 
 export function refText(ref: ObjectRef): string {
@@ -265,7 +275,7 @@ export function replacementReason(before: Record<string, any>, after: Record<str
     const fixed = fields.filter((f) => f.path.startsWith('spec.') && !STATEFULSET_MUTABLE.has(f.path.slice(5).split(/[.[]/)[0]));
     if (fixed.length === 0) return undefined;
     const claims = changed('spec.volumeClaimTemplates').length > 0
-      ? '; existing claims keep their size: resize them (saasplane resizes claims on a plan change) rather than the template alone' : '';
+      ? '; existing claims keep their size: resize each claim too (its storage class must allow expansion)' : '';
     return `StatefulSet fields ${paths(fixed)} cannot change in place: the API server refuses the update; `
       + `delete it with --cascade=orphan (pods and claims stay) and apply again${claims}`;
   }

@@ -52,9 +52,12 @@ describe('saasplane diff', () => {
     expect(code).toBe(1);
     const blocks = stdout.split('\n\n');
     const acme = blocks.find((b) => b.startsWith('tenant shop/acme\n'))!;
-    expect(acme).toContain('  ~ apps/v1 Deployment shop-acme/acme-web  (shop/acme/30-app.yaml)\n      metadata.labels["saasplane.io/plan"]: "small" → "large"\n      spec.replicas: 2 → 3\n');
+    // the plan label, changed on every object of the tenant, is told once
+    expect(acme).toContain('\n  ~ 16 objects: metadata.labels["saasplane.io/plan"]: "small" → "large"\n');
+    expect(acme).toContain('  ~ apps/v1 Deployment shop-acme/acme-web  (shop/acme/30-app.yaml)\n      spec.replicas: 2 → 3\n');
+    expect(acme.match(/saasplane\.io\/plan/g)).toHaveLength(1);
     expect(acme).toContain('      spec.hard["requests.storage"]: "5Gi" → "50Gi"');
-    expect(acme).toMatch(/\n {2}! apps\/v1 StatefulSet shop-acme\/acme-db {2}\(shop\/acme\/30-app.yaml\): StatefulSet fields spec\.volumeClaimTemplates\[name=data\]\.spec\.resources\.requests\.storage cannot change in place/);
+    expect(acme).toMatch(/\n {2}! apps\/v1 StatefulSet shop-acme\/acme-db {2}\(shop\/acme\/30-app.yaml\)\n {6}StatefulSet fields spec\.volumeClaimTemplates\[name=data\]\.spec\.resources\.requests\.storage cannot change in place/);
     const initech = blocks.find((b) => b.startsWith('tenant shop/initech\n'))!;
     expect(initech.split('\n')[1]).toBe('  ! tenant initech of offering shop is removed: its namespace, claims and data go with it; offboard it first');
     expect(initech).toContain('  - v1 Namespace shop-initech  (shop/initech/00-namespace.yaml)');
