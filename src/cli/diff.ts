@@ -65,20 +65,25 @@ export const diffCommand: Command = {
     }
     const project = readProject(values.config, values.app === undefined && values.new === undefined);
     const outdir = path.resolve(values.outdir ?? path.join(project.dir, project.output));
+    if (values.outdir !== undefined && !fs.existsSync(outdir)) throw new UsageError(`--outdir ${values.outdir} does not exist: name the current output folder`);
     const filter = { offerings: values.offering, tenants: values.tenant };
     const temporary = values.new === undefined ? fs.mkdtempSync(path.join(os.tmpdir(), 'saasplane-diff-')) : undefined;
     try {
+      const untouched = treeStamp(outdir);
       const synthesized = values.new === undefined
         ? await synthesize(values.app ?? project.app!, project.dir, path.join(temporary!, 'out'), io.env)
         : path.resolve(values.new);
+      if (treeStamp(outdir) !== untouched) {
+        throw new CommandError(`the app wrote to ${outdir} itself, not to CDK8S_OUTDIR: create the app without an outdir `
+          + '(new SaaSApp() reads CDK8S_OUTDIR, as cdk8s synth sets it), then synthesize again to restore the output');
+      }
       const after = readObjectTree(synthesized, '--new');
       const current = fs.existsSync(outdir) ? readObjectTree(outdir, '--outdir') : [];
       if (!fs.existsSync(outdir) && !values.live) io.stderr(`${outdir} does not exist yet: every object is new\n`);
       let diff: TreeDiff;
       if (values.live) {
         const client = KubeClient.fromKubeconfig(values.kubeconfig ?? defaultKubeconfig(io.env), values.context);
-        const formerKinds = current.map((e) => ({ apiVersion: e.object.apiVersion, kind: e.object.kind }));
-        const sides = await compareWithCluster({ client, desired: after, formerKinds, fieldManager: values['field-manager'] ?? 'kubectl' });
+        const sides = await compareWithCluster({ client, desired: after, former: current, fieldManager: values['field-manager'] ?? 'kubectl' });
         diff = diffObjects(sides.live, sides.applied, filter);
       } else {
         diff = diffObjects(current, after, filter);
@@ -129,7 +134,23 @@ async function synthesize(command: string, cwd: string, outdir: string, env: Nod
   return outdir;
 }
 
-/** Every Kubernetes object in the YAML files under `dir`, with its file relative to `dir`. */
+/** Names, sizes and modification times of every file under `dir`: what tells that something wrote there. */
+function treeStamp(dir: string): string {
+  if (!fs.existsSync(dir)) return '';
+  return (fs.readdirSync(dir, { recursive: true, withFileTypes: true }) as fs.Dirent[])
+    .map((e) => {
+      const full = path.join(e.parentPath ?? e.path, e.name);
+      const stat = fs.lstatSync(full);
+      return `${full} ${stat.size} ${stat.mtimeMs}`;
+    })
+    .sort()
+    .join('\n');
+}
+
+/** Kinds in YAML files that are not objects of the cluster: a layout's kustomization.yaml. */
+const NOT_CLUSTER_OBJECTS = /^(kustomize\.config\.k8s\.io|config\.kubernetes\.io)\//;
+
+/** Every Kubernetes object in the YAML files under `dir` (the items of a v1 List too), with its file relative to `dir`. */
 export function readObjectTree(dir: string, flag: string): DiffObject[] {
   if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`${flag} ${dir} is not a folder`);
   const objects: DiffObject[] = [];
@@ -143,7 +164,12 @@ export function readObjectTree(dir: string, flag: string): DiffObject[] {
         for (const document of YAML.parseAllDocuments(fs.readFileSync(full, 'utf8'))) {
           if (document.errors.length > 0) throw new CommandError(`${full}: not YAML: ${document.errors[0].message}`);
           const object: unknown = document.toJSON();
-          if (isPlainObject(object) && typeof object.kind === 'string' && typeof object.apiVersion === 'string') objects.push({ object, file });
+          const items = isPlainObject(object) && object.apiVersion === 'v1' && object.kind === 'List' && Array.isArray(object.items) ? object.items : [object];
+          for (const item of items) {
+            if (isPlainObject(item) && typeof item.kind === 'string' && typeof item.apiVersion === 'string' && !NOT_CLUSTER_OBJECTS.test(item.apiVersion)) {
+              objects.push({ object: item, file });
+            }
+          }
         }
       }
     }

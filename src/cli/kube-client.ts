@@ -81,10 +81,10 @@ export class KubeClient {
    * One request. `body` is sent as JSON unless it is a string; `contentType` defaults to
    * application/json. Rejects only when the server cannot be reached or times out.
    */
-  request<T = any>(method: string, apiPath: string, body?: unknown, contentType?: string): Promise<KubeResponse<T>> {
+  request<T = any>(method: string, apiPath: string, body?: unknown, contentType?: string, accept = 'application/json'): Promise<KubeResponse<T>> {
     const url = new URL(this.server + (apiPath.startsWith('/') ? apiPath : `/${apiPath}`));
     const payload = body === undefined ? undefined : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
-    const headers: Record<string, string | number> = { Accept: 'application/json' };
+    const headers: Record<string, string | number> = { Accept: accept };
     if (payload) {
       headers['Content-Type'] = contentType ?? 'application/json';
       headers['Content-Length'] = payload.length;
@@ -118,6 +118,11 @@ export class KubeClient {
 
   get<T = any>(apiPath: string): Promise<KubeResponse<T>> {
     return this.request<T>('GET', apiPath);
+  }
+
+  /** GET a collection as metadata only (PartialObjectMetadataList): names and labels, never a Secret's data. */
+  getMetadata<T = any>(apiPath: string): Promise<KubeResponse<T>> {
+    return this.request<T>('GET', apiPath, undefined, undefined, 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1');
   }
 
   /** POST `body` to a collection path, e.g. /api/v1/namespaces. */

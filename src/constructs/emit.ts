@@ -14,6 +14,7 @@ const GROUP_ID: Partial<Record<ObjectGroup, string>> = {
   [ObjectGroup.SHARED]: 'Shared',
   [ObjectGroup.ADMISSION]: 'Admission',
   [ObjectGroup.GUARDRAILS]: 'Guardrails',
+  [ObjectGroup.CLAIMS]: 'Claims',
   [ObjectGroup.APP]: 'App',
   [ObjectGroup.MONITORING]: 'Monitoring',
 };

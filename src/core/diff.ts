@@ -2,7 +2,7 @@
 // change, or the live cluster and what an apply would make of it): objects added, removed and
 // changed field by field, grouped per offering and tenant, with the changes that lose data or that
 // the API server refuses in place (immutable fields) called out. Pure: callers read the objects.
-import { createHash } from 'crypto';
+import { throwIfProblems } from './errors';
 import { CLUSTER_SCOPED_KINDS, objectIdentity } from './kube';
 import { LABEL_OFFERING, LABEL_TENANT } from './names';
 import { parseQuantity } from './quantity';
@@ -14,6 +14,10 @@ export interface DiffObject {
   readonly file?: string;
   /** On the new side: why the API server refuses this object (`diff --live`); it is listed as destructive. */
   readonly refused?: string;
+  /** On the new side: what a reviewer should know that is not a refusal (a quota the output itself raises). */
+  readonly note?: string;
+  /** On the new side: the API server accepted it (a dry run): the offline replacement rules are not applied. */
+  readonly accepted?: boolean;
 }
 
 /** How a person finds an object: `apps/v1 Deployment shop-acme/acme-web`. */
@@ -55,6 +59,8 @@ export interface GroupDiff {
   readonly removed: readonly ObjectRef[];
   readonly changed: readonly ObjectChange[];
   readonly destructive: readonly DestructiveChange[];
+  /** Notes on objects that are neither refused nor destructive. */
+  readonly notes: readonly DestructiveChange[];
 }
 
 export interface DiffSummary {
@@ -88,7 +94,7 @@ export function diffObjects(before: readonly DiffObject[], after: readonly DiffO
     const key = `${owner.offering ?? ''}/${owner.tenant ?? ''}`;
     let group = groups.get(key);
     if (!group) {
-      group = { ...owner, added: [], removed: [], changed: [], destructive: [] };
+      group = { ...owner, added: [], removed: [], changed: [], destructive: [], notes: [] };
       groups.set(key, group);
     }
     return group;
@@ -99,17 +105,19 @@ export function diffObjects(before: readonly DiffObject[], after: readonly DiffO
       const group = groupOf(entry.object);
       group.added.push(refOf(entry));
       if (entry.refused) group.destructive.push({ object: refOf(entry), reason: entry.refused });
+      if (entry.note) group.notes.push({ object: refOf(entry), reason: entry.note });
       continue;
     }
     const fields = fieldChanges(previous.object, entry.object);
-    if (fields.length === 0 && !entry.refused) continue;
+    if (fields.length === 0 && !entry.refused && !entry.note) continue;
     const group = groupOf(entry.object);
     const ref = refOf(entry);
-    const rule = replacementReason(previous.object, entry.object, fields);
+    const rule = entry.accepted ? undefined : replacementReason(previous.object, entry.object, fields);
     const replacement = rule ?? entry.refused;
     group.changed.push({ object: ref, fields, ...(replacement ? { replacement } : {}) });
     // the server's own refusal (diff --live) is shown next to the rule's advice
     for (const reason of [rule, entry.refused]) if (reason) group.destructive.push({ object: ref, reason });
+    if (entry.note) group.notes.push({ object: ref, reason: entry.note });
   }
   for (const [id, entry] of old) {
     if (current.has(id)) continue;
@@ -164,16 +172,19 @@ export function formatDiff(diff: TreeDiff): string {
       ? `offering ${group.offering} (shared objects)` : `tenant ${group.offering}/${group.tenant}`;
     lines.push(title);
     for (const d of group.destructive) lines.push(d.object ? `  ! ${refText(d.object)}\n      ${d.reason}` : `  ! ${d.reason}`);
+    for (const n of group.notes) lines.push(`  note ${n.object ? refText(n.object) : ''}\n      ${n.reason}`);
     for (const ref of group.added) lines.push(`  + ${refText(ref)}`);
     for (const ref of group.removed) lines.push(`  - ${refText(ref)}`);
     // a change shared by many objects (a plan label) is told once, not under each object
-    const counts = new Map<string, number>();
-    for (const change of group.changed) for (const f of change.fields) counts.set(fieldText(f), (counts.get(fieldText(f)) ?? 0) + 1);
-    const common = new Set([...counts].filter(([, n]) => n >= COMMON_CHANGE_OBJECTS).map(([text]) => text));
-    for (const text of common) lines.push(`  ~ ${counts.get(text)} objects: ${text}`);
+    const counts = new Map<string, { n: number; text: string }>();
+    for (const change of group.changed) {
+      for (const f of change.fields) counts.set(fieldKey(f), { n: (counts.get(fieldKey(f))?.n ?? 0) + 1, text: fieldText(f) });
+    }
+    const common = new Set([...counts].filter(([, c]) => c.n >= COMMON_CHANGE_OBJECTS).map(([key]) => key));
+    for (const key of common) lines.push(`  ~ ${counts.get(key)!.n} objects: ${counts.get(key)!.text}`);
     for (const change of group.changed) {
       lines.push(`  ~ ${refText(change.object)}`);
-      for (const f of change.fields) if (!common.has(fieldText(f))) lines.push(`      ${fieldText(f)}`);
+      for (const f of change.fields) if (!common.has(fieldKey(f))) lines.push(`      ${fieldText(f)}`);
     }
     lines.push('');
   }
@@ -185,7 +196,15 @@ export function formatDiff(diff: TreeDiff): string {
 const COMMON_CHANGE_OBJECTS = 4;
 
 function fieldText(f: FieldChange): string {
-  return `${f.path}: ${'before' in f ? valueText(f.before) : '(none)'} → ${'after' in f ? valueText(f.after) : '(none)'}`;
+  const [was, is] = [JSON.stringify(f.before) ?? '', JSON.stringify(f.after) ?? ''];
+  let from = 0;
+  while (from < was.length && was[from] === is[from]) from += 1;
+  return `${f.path}: ${'before' in f ? valueText(f.before, from) : '(none)'} → ${'after' in f ? valueText(f.after, from) : '(none)'}`;
+}
+
+/** What makes two field changes the same change: the path and both full values. */
+function fieldKey(f: FieldChange): string {
+  return JSON.stringify([f.path, 'before' in f ? f.before : null, 'after' in f ? f.after : null]);
 }
 
 export function refText(ref: ObjectRef): string {
@@ -207,8 +226,8 @@ function walk(before: unknown, after: unknown, path: string, out: FieldChange[])
   if (isPlainObject(before) && isPlainObject(after)) {
     for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
       const child = joinPath(path, key);
-      if (!(key in after)) out.push({ path: child, before: before[key] });
-      else if (!(key in before)) out.push({ path: child, after: after[key] });
+      if (!Object.prototype.hasOwnProperty.call(after, key)) out.push({ path: child, before: before[key] });
+      else if (!Object.prototype.hasOwnProperty.call(before, key)) out.push({ path: child, after: after[key] });
       else walk(before[key], after[key], child, out);
     }
     return;
@@ -223,6 +242,11 @@ function walk(before: unknown, after: unknown, path: string, out: FieldChange[])
         else if (!old.has(name)) out.push({ path: child, after: current.get(name) });
         else walk(old.get(name), current.get(name), child, out);
       }
+      // order matters too (containers start in order, env may refer to earlier entries)
+      const kept = (names: string[], other: Map<string, unknown>) => names.filter((n) => other.has(n));
+      const was = kept([...old.keys()], current);
+      const is = kept([...current.keys()], old);
+      if (was.some((n, i) => n !== is[i])) out.push({ path: `${path}[order]`, before: was, after: is });
       return;
     }
     if (before.length === after.length && before.every((e) => isPlainObject(e) || Array.isArray(e))) {
@@ -251,13 +275,13 @@ function joinPath(path: string, key: string): string {
   return segment.startsWith('[') || path === '' ? `${path}${segment}` : `${path}.${segment}`;
 }
 
+/** A Secret's values are never shown, not even as a digest (a short hash of a weak password can be guessed). */
 function redactSecretField(change: FieldChange): FieldChange {
   if (!/^(data|stringData)(\.|\[|$)/.test(change.path)) return change;
-  const hide = (v: unknown) => `(sensitive, sha256:${createHash('sha256').update(JSON.stringify(v)).digest('hex').slice(0, 12)})`;
   return {
     path: change.path,
-    ...('before' in change ? { before: hide(change.before) } : {}),
-    ...('after' in change ? { after: hide(change.after) } : {}),
+    ...('before' in change ? { before: '(sensitive)' } : {}),
+    ...('after' in change ? { after: '(sensitive)' } : {}),
   };
 }
 
@@ -275,7 +299,7 @@ export function replacementReason(before: Record<string, any>, after: Record<str
     const fixed = fields.filter((f) => f.path.startsWith('spec.') && !STATEFULSET_MUTABLE.has(f.path.slice(5).split(/[.[]/)[0]));
     if (fixed.length === 0) return undefined;
     const claims = changed('spec.volumeClaimTemplates').length > 0
-      ? '; existing claims keep their size: resize each claim too (its storage class must allow expansion)' : '';
+      ? '; the template never changes existing claims: saasplane plans each claim as an object of its own (25-claims.yaml), which resizes them' : '';
     return `StatefulSet fields ${paths(fixed)} cannot change in place: the API server refuses the update; `
       + `delete it with --cascade=orphan (pods and claims stay) and apply again${claims}`;
   }
@@ -286,12 +310,17 @@ export function replacementReason(before: Record<string, any>, after: Record<str
     const fixed = [...changed('spec.selector'), ...changed('spec.template'), ...changed('spec.completionMode')];
     if (fixed.length > 0) return `Job fields ${paths(fixed)} are immutable: delete the Job and apply again (it runs again)`;
   }
-  if (kind === 'Service' && before.spec?.clusterIP !== undefined && (changed('spec.clusterIP').length > 0 || changed('spec.clusterIPs').length > 0)) {
-    return 'Service spec.clusterIP is immutable: delete the Service and apply again (clients see a new address)';
+  if (kind === 'Service' && before.spec?.type !== 'ExternalName' && after.spec?.type !== 'ExternalName') {
+    // an unset address is allocated by the server: setting one (None for headless, or a fixed one) changes it
+    const first = (spec: any) => spec?.clusterIP ?? spec?.clusterIPs?.[0];
+    if (first(after.spec) !== undefined && first(after.spec) !== first(before.spec)) {
+      return `Service spec.clusterIP is immutable once allocated (${first(before.spec) ?? 'allocated'} → ${first(after.spec)}): delete the Service and apply again (clients see a new address)`;
+    }
   }
   if (kind === 'RoleBinding' || kind === 'ClusterRoleBinding') {
     if (changed('roleRef').length > 0) return `${kind} roleRef is immutable: delete the binding and apply again`;
   }
+  if (kind === 'Secret' && changed('type').length > 0) return 'Secret type is immutable: delete the Secret and apply again, or create one under a new name';
   if ((kind === 'ConfigMap' || kind === 'Secret') && before.immutable === true) {
     const data = [...changed('data'), ...changed('binaryData'), ...changed('stringData'), ...changed('immutable')];
     if (data.length > 0) return `${kind} is immutable: its ${paths(data)} cannot change; create one under a new name`;
@@ -308,8 +337,8 @@ function claimReplacement(before: Record<string, any>, after: Record<string, any
   }
   const was = before.spec?.resources?.requests?.storage;
   const is = after.spec?.resources?.requests?.storage;
-  if (typeof was === 'string' && typeof is === 'string' && quantity(is) < quantity(was)) {
-    return `PersistentVolumeClaim storage cannot shrink (${was} → ${is}): the API server refuses it; keep ${was} or migrate the data to a smaller claim`;
+  if (was !== undefined && is !== undefined && quantity(String(is)) < quantity(String(was))) {
+    return `PersistentVolumeClaim storage cannot shrink (${was} → ${is}): the API server refuses a size below the volume's capacity; keep ${was} or migrate the data to a smaller claim`;
   }
   return undefined;
 }
@@ -333,6 +362,8 @@ export function removalLoss(object: Record<string, any>): string | undefined {
     }
     case 'Namespace':
       return 'removing the namespace deletes every object in it, claims and their data included';
+    case 'CustomResourceDefinition':
+      return 'removing the CustomResourceDefinition deletes every object of its kind in the cluster';
     default:
       return undefined;
   }
@@ -345,6 +376,7 @@ interface MutableGroup extends Owner {
   removed: ObjectRef[];
   changed: ObjectChange[];
   destructive: DestructiveChange[];
+  notes: DestructiveChange[];
 }
 
 interface Owner {
@@ -380,12 +412,16 @@ function sameOwner(a: Owner, b: Owner): boolean {
 
 function byIdentity(objects: readonly DiffObject[]): Map<string, DiffObject> {
   const map = new Map<string, DiffObject>();
+  const problems: string[] = [];
   for (const entry of objects) {
     const { apiVersion, kind, metadata } = entry.object;
-    // objects without a name (a kustomization.yaml) are told apart by their file
+    // objects without a name are told apart by their file
     const id = typeof metadata?.name === 'string' ? objectIdentity(apiVersion, kind, metadata.namespace, metadata.name) : `file ${entry.file}`;
+    const first = map.get(id);
+    if (first) problems.push(`${id} is in ${first.file ?? 'the cluster'} and again in ${entry.file ?? 'the cluster'}: an apply would keep only one; remove one of them`);
     map.set(id, entry);
   }
+  throwIfProblems('the objects cannot be compared', problems);
   return map;
 }
 
@@ -423,8 +459,10 @@ function deepEqual(a: unknown, b: unknown): boolean {
   return false;
 }
 
-/** A value on one line, long text cut at 80 characters. */
-function valueText(value: unknown): string {
+/** A value on one line, long text cut to 80 characters around `from` (where the two sides start to differ). */
+function valueText(value: unknown, from = 0): string {
   const text = JSON.stringify(value) ?? String(value);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  if (text.length <= 80) return text;
+  const start = Math.max(0, Math.min(from - 30, text.length - 77));
+  return `${start > 0 ? '...' : ''}${text.slice(start, start + 77)}...`;
 }

@@ -15,6 +15,7 @@ export * from './options';
 export * from './output';
 export * from './plan';
 export * from './plan-access';
+export * from './plan-claims';
 export * from './plan-fit';
 export * from './invariants';
 export * from './plan-offering';

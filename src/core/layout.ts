@@ -30,6 +30,7 @@ export class TenantFoldersLayout implements OutputLayout {
       case ObjectGroup.GUARDRAILS: return '10-guardrails.yaml';
       case ObjectGroup.PROVIDER_ACCESS: return `20-provider-${access}.yaml`;
       case ObjectGroup.CONSUMER_ACCESS: return `21-consumer-${access}.yaml`;
+      case ObjectGroup.CLAIMS: return '25-claims.yaml';
       case ObjectGroup.APP: return '30-app.yaml';
       case ObjectGroup.MONITORING: return '40-monitoring.yaml';
       default: return '50-extra.yaml';

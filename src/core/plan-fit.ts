@@ -4,6 +4,7 @@
 import type { Container, PodSpec } from 'kubernetes-types/core/v1';
 import type { KubeObject } from './kube';
 import { containerDefaults, ResolvedTenant } from './offering';
+import { ANNOTATION_CLAIM_OF } from './plan-claims';
 import { parseQuantity } from './quantity';
 import { COUNTED_KINDS, quotaHard } from './quota';
 
@@ -122,6 +123,8 @@ function usageOf(object: KubeObject, defaultRequest: QuotaLimits['defaultRequest
     case 'CronJob':
       pods = spec.jobTemplate?.spec?.parallelism ?? 1; podSpec = spec.jobTemplate?.spec?.template?.spec; break;
     case 'PersistentVolumeClaim':
+      // a planned claim of a StatefulSet is counted through its template
+      if (object.metadata.annotations?.[ANNOTATION_CLAIM_OF]) return [];
       return [{ what, pods: 0, surge: 0, perPod: {}, storage: parseQuantity(spec.resources?.requests?.storage) ?? 0, claims: 1 }];
     default:
       return [];

@@ -9,6 +9,8 @@ type Named<T> = T & KubeObject;
 
 /** CEL for the pod spec of any workload kind the guard matches. */
 const POD_SPEC = "object.kind == 'Pod' ? object.spec : object.kind == 'CronJob' ? object.spec.jobTemplate.spec.template.spec : object.spec.template.spec";
+/** The pod spec fields the tenant guard judges (placement, priority, volumes). */
+const JUDGED_POD_FIELDS = ['nodeSelector', 'tolerations', 'nodeName', 'schedulerName', 'priorityClassName', 'volumes'];
 /** Kinds the tenant guard matches that carry no pod spec. */
 const NOT_PODS = "['Service', 'PersistentVolumeClaim', 'Secret', 'Ingress', 'PodDisruptionBudget']";
 
@@ -121,6 +123,14 @@ export function planAdmissionGuard(offering: OfferingSpec): KubeObject[] {
       },
       variables: [
         { name: 'podSpec', expression: `object.kind in ${NOT_PODS} ? {} : ${POD_SPEC}` },
+        // an update that leaves the judged pod fields as they were (the garbage collector orphaning
+        // pods, a label) is not judged again: after a plan change, running pods keep the old plan's
+        // placement until they are replaced, and must not become impossible to update
+        {
+          name: 'podFieldsUnchanged',
+          expression: `request.operation == 'UPDATE' && !(object.kind in ${NOT_PODS}) && `
+            + JUDGED_POD_FIELDS.map((f) => `(${POD_SPEC.replace(/object\./g, 'oldObject.')}).?${f} == variables.podSpec.?${f}`).join(' && '),
+        },
         { name: 'plan', expression: `namespaceObject.metadata.?labels.orValue({})[?'${LABEL_PLAN}'].orValue('')` },
       ],
       validations,
@@ -201,7 +211,7 @@ function placementValidations(offering: OfferingSpec): Validation[] {
   const tolerations = `{${plans.map(([name, plan]) => `'${name}': [${(plan.tolerations ?? []).map((t) =>
     `{'key': '${t.key ?? ''}', 'operator': '${t.operator ?? 'Equal'}', 'value': '${t.value ?? ''}', 'effect': '${t.effect ?? ''}'}`).join(', ')}]`).join(', ')}}`;
   const dedicated = quoted(plans.filter(([, plan]) => plan.dedicatedNodes).map(([name]) => name));
-  const pods = `object.kind in ${NOT_PODS} || `;
+  const pods = `object.kind in ${NOT_PODS} || variables.podFieldsUnchanged || `;
   const selector = 'variables.podSpec.?nodeSelector.orValue({})';
   const sameToleration = (p: string) => `${p}.key == t.?key.orValue('') && ${p}.operator == t.?operator.orValue('Equal') && ${p}.value == t.?value.orValue('') `
     + `&& ${p}.effect == t.?effect.orValue('')`;

@@ -6,6 +6,7 @@ import { KubeObject, objectIdentity } from './kube';
 import { OfferingSpec } from './model';
 import { ResolvedTenant } from './offering';
 import { ConsumerIdentity, planConsumerAccess, planProviderBinding, planProviderShared, ProviderIdentity } from './plan-access';
+import { planStatefulSetClaims } from './plan-claims';
 import { planAdmissionGuard, planOfferingNamespace, planRecordingRules } from './plan-offering';
 import { planTenantObjects } from './plan-tenant';
 import { applyTransform, ObjectTransform } from './transform';
@@ -25,6 +26,8 @@ export enum ObjectGroup {
   PROVIDER_ACCESS = 'provider-access',
   /** A consumer identity of a tenant. */
   CONSUMER_ACCESS = 'consumer-access',
+  /** The claims of a tenant's StatefulSets, applied before them so that a plan change resizes them. */
+  CLAIMS = 'claims',
   /** The tenant's chart objects, adapted. */
   APP = 'app',
   /** The recording rules, or a tenant's ServiceMonitor/PodMonitor. */
@@ -44,6 +47,7 @@ export const GROUP_WAVES: Readonly<Record<ObjectGroup, number>> = {
   [ObjectGroup.GUARDRAILS]: 10,
   [ObjectGroup.PROVIDER_ACCESS]: 20,
   [ObjectGroup.CONSUMER_ACCESS]: 20,
+  [ObjectGroup.CLAIMS]: 25,
   [ObjectGroup.APP]: 30,
   [ObjectGroup.MONITORING]: 40,
   [ObjectGroup.EXTRA]: 50,
@@ -96,6 +100,7 @@ export function planTenant(tenant: ResolvedTenant, chartObjects: readonly KubeOb
   return finish([
     ...tag(ObjectGroup.NAMESPACE, owner, [planned.namespace]),
     ...tag(ObjectGroup.GUARDRAILS, owner, planned.guardrails),
+    ...tag(ObjectGroup.CLAIMS, owner, planStatefulSetClaims(chartObjects)),
     ...tag(ObjectGroup.APP, owner, chartObjects),
     ...tag(ObjectGroup.MONITORING, owner, planned.monitoring),
   ], tenant.labels, tenant.annotations, transform, ObjectGroup.APP);

@@ -25,13 +25,15 @@ function typedClass(apiVersion: string, kind: string): KubernetesResourceClass |
 
 /**
  * Registers each object as a child resource named `<prefix>:<metadata.name>`; built-in kinds use
- * their typed class, others (ServiceMonitor, PrometheusRule, ...) a CustomResource.
+ * their typed class, others (ServiceMonitor, PrometheusRule, ...) a CustomResource. Claims are
+ * retained on delete: `pulumi destroy`, or a replacement, never deletes a tenant's data.
  */
 export function registerObjects(prefix: string, objects: readonly KubeObject[], opts: pulumi.CustomResourceOptions): pulumi.CustomResource[] {
   return objects.map((object) => {
     const name = `${prefix}:${object.metadata.name}`;
     const Typed = typedClass(object.apiVersion, object.kind);
-    return Typed ? new Typed(name, object, opts) : new k8s.apiextensions.CustomResource(name, object, opts);
+    const options = object.kind === 'PersistentVolumeClaim' ? { ...opts, retainOnDelete: true } : opts;
+    return Typed ? new Typed(name, object, options) : new k8s.apiextensions.CustomResource(name, object, options);
   });
 }
 

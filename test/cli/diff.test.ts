@@ -104,6 +104,7 @@ describe('saasplane diff', () => {
     [['--app', 'true', '--new', '.'], /--app and --new exclude each other/],
     [['--new', '.', '--field-manager', 'x'], /--field-manager, --kubeconfig and --context go with --live/],
     [['--config', '/nonexistent/cdk8s.yaml'], /cdk8s\.yaml does not exist: run in your cdk8s project, pass --config FILE, or give --app CMD or --new DIR/],
+    [['--outdir', '/nonexistent/dist', '--new', '.'], /--outdir \/nonexistent\/dist does not exist: name the current output folder/],
   ])('bad arguments %j: exit 2 with the fix', async (args, message) => {
     const { code, stderr } = await run(args);
     expect(code).toBe(2);
@@ -118,5 +119,24 @@ describe('saasplane diff', () => {
     const silent = await run(['--outdir', current, '--app', 'true']);
     expect(silent.code).toBe(2);
     expect(silent.stderr).toMatch(/wrote nothing to CDK8S_OUTDIR/);
+  });
+
+  test('an app that writes to the output folder itself, not to CDK8S_OUTDIR, is an error that says how to fix it', async () => {
+    const own = path.join(work, 'own');
+    fs.cpSync(current, own, { recursive: true });
+    const { code, stderr } = await run(['--outdir', own, '--app', `mkdir -p "$CDK8S_OUTDIR" && echo x > ${JSON.stringify(path.join(own, 'stray.yaml'))}`]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/the app wrote to .*own itself, not to CDK8S_OUTDIR: create the app without an outdir/);
+  });
+
+  test('a layout\'s kustomization.yaml is not an object of the cluster; the items of a v1 List are', async () => {
+    const withExtras = path.join(work, 'extras');
+    fs.cpSync(current, withExtras, { recursive: true });
+    fs.writeFileSync(path.join(withExtras, 'shop', 'acme', 'kustomization.yaml'), 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [30-app.yaml]\n');
+    fs.writeFileSync(path.join(withExtras, 'shop', 'acme', '50-extra.yaml'),
+      'apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: ConfigMap\n    metadata: { name: extra, namespace: shop-acme }\n');
+    const { code, stdout } = await run(['--outdir', current, '--new', withExtras, '-o', 'json']);
+    expect(code).toBe(1);
+    expect(JSON.parse(stdout).groups[0].added).toEqual([{ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'shop-acme', name: 'extra', file: 'shop/acme/50-extra.yaml' }]);
   });
 });

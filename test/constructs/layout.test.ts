@@ -45,7 +45,7 @@ test('the default layout is TenantFoldersLayout: a folder per tenant and _shared
   expect([...app.synthFiles().keys()].filter((f) => f.includes('acme') || f.includes('_shared')).sort()).toEqual([
     'shop/_shared/00-namespace.yaml', 'shop/_shared/10-admission.yaml', 'shop/_shared/20-provider-provider.yaml', 'shop/_shared/40-monitoring.yaml',
     'shop/acme/00-namespace.yaml', 'shop/acme/10-guardrails.yaml', 'shop/acme/20-provider-provider.yaml', 'shop/acme/21-consumer-acme-users.yaml',
-    'shop/acme/30-app.yaml', 'shop/acme/40-monitoring.yaml',
+    'shop/acme/25-claims.yaml', 'shop/acme/30-app.yaml', 'shop/acme/40-monitoring.yaml',
   ].map((f) => f.split('/').join(path.sep)));
 });
 
@@ -56,7 +56,7 @@ test('a layout of its own places every object, and its extra files (a kustomizat
   const acme = [...tree.keys()].filter((f) => f.startsWith('tenants/acme/')).sort();
   expect(acme).toEqual([
     'tenants/acme/00-namespace.yaml', 'tenants/acme/10-guardrails.yaml', 'tenants/acme/20-consumer-access.yaml', 'tenants/acme/20-provider-access.yaml',
-    'tenants/acme/30-app.yaml', 'tenants/acme/40-monitoring.yaml', 'tenants/acme/kustomization.yaml',
+    'tenants/acme/25-claims.yaml', 'tenants/acme/30-app.yaml', 'tenants/acme/40-monitoring.yaml', 'tenants/acme/kustomization.yaml',
   ]);
   const kustomization = YAML.parse(tree.get('tenants/acme/kustomization.yaml')!);
   expect(kustomization.resources).toEqual(acme.filter((f) => !f.endsWith('kustomization.yaml')).map((f) => f.slice('tenants/acme/'.length)));

@@ -28,11 +28,13 @@ describe('SaaSApp synthesis', () => {
       'shop/acme/10-guardrails.yaml',
       'shop/acme/20-provider-provider.yaml',
       'shop/acme/21-consumer-acme-users.yaml',
+      'shop/acme/25-claims.yaml',
       'shop/acme/30-app.yaml',
       'shop/acme/40-monitoring.yaml',
       'shop/globex/00-namespace.yaml',
       'shop/globex/10-guardrails.yaml',
       'shop/globex/20-provider-provider.yaml',
+      'shop/globex/25-claims.yaml',
       'shop/globex/30-app.yaml',
       'shop/globex/40-monitoring.yaml',
     ]);

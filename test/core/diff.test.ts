@@ -41,10 +41,11 @@ describe('diffObjects', () => {
     const diff = diffObjects(before, after);
     expect(diff.groups).toHaveLength(1);
     expect(diff.groups[0]).toMatchObject({ offering: 'shop', tenant: 'acme', added: [], removed: [], destructive: [] });
-    // containers are matched by name, so reordering them is no change
+    // containers are matched by name, and their order (they start in order) is a change of its own
     expect(diff.groups[0].changed[0].fields).toEqual([
       { path: 'spec.replicas', before: 2, after: 3 },
       { path: 'spec.template.spec.containers[name=web].image', before: 'shop:1.4.0', after: 'shop:1.5.0' },
+      { path: 'spec.template.spec.containers[order]', before: ['web', 'sidecar'], after: ['sidecar', 'web'] },
     ]);
     expect(formatDiff(diff)).toContain('      spec.template.spec.containers[name=web].image: "shop:1.4.0" → "shop:1.5.0"');
     expect(summaryLine(diff.summary)).toBe('1 tenant changed: 1 object changed, 0 added, 0 removed');
@@ -70,15 +71,17 @@ describe('diffObjects', () => {
     expect(diff.groups[0].changed[0].fields).toEqual([{ path: 'apiVersion', before: 'autoscaling/v2beta2', after: 'autoscaling/v2' }]);
   });
 
-  test('Secret data is never shown, only that it changed (a digest of each side)', () => {
+  test('Secret data is never shown, not even as a digest: only that it changed, was added or removed', () => {
     const secret = (password: string) => object('acme', 'Secret', 'db', { data: { password: Buffer.from(password).toString('base64') } });
     const diff = diffObjects([namespace('acme'), secret('hunter2')], [namespace('acme'), secret('correct horse')]);
     const text = formatDiff(diff) + JSON.stringify(diff);
     expect(text).not.toContain(Buffer.from('hunter2').toString('base64'));
     expect(text).not.toContain(Buffer.from('correct horse').toString('base64'));
-    expect(diff.groups[0].changed[0].fields).toEqual([{
-      path: 'data.password', before: expect.stringMatching(/^\(sensitive, sha256:[0-9a-f]{12}\)$/), after: expect.stringMatching(/^\(sensitive, sha256:[0-9a-f]{12}\)$/),
-    }]);
+    expect(diff.groups[0].changed[0].fields).toEqual([{ path: 'data.password', before: '(sensitive)', after: '(sensitive)' }]);
+    const whole = diffObjects([namespace('acme'), object('acme', 'Secret', 'db', { type: 'Opaque' })],
+      [namespace('acme'), object('acme', 'Secret', 'db', { type: 'Opaque', stringData: { 'tls.key': 'hunter2' } })]);
+    expect(whole.groups[0].changed[0].fields).toEqual([{ path: 'stringData', after: '(sensitive)' }]);
+    expect(JSON.stringify(whole) + formatDiff(whole)).not.toContain('hunter2');
   });
 
   test('a removed tenant, its namespace, its claims and its StatefulSet are called out as destructive', () => {
@@ -102,7 +105,7 @@ describe('diffObjects', () => {
     const change = diff.groups[0].changed[0];
     expect(change.fields).toEqual([{ path: 'spec.volumeClaimTemplates[name=data].spec.resources.requests.storage', before: '2Gi', after: '20Gi' }]);
     expect(change.replacement).toMatch(/^StatefulSet fields spec\.volumeClaimTemplates\[name=data\]\.spec\.resources\.requests\.storage cannot change in place/);
-    expect(change.replacement).toMatch(/--cascade=orphan .*existing claims keep their size/);
+    expect(change.replacement).toMatch(/--cascade=orphan .*the template never changes existing claims: saasplane plans each claim/);
     expect(diff.summary.destructive).toBe(1);
   });
 
@@ -123,6 +126,9 @@ describe('diffObjects', () => {
     ['Service clusterIP', { kind: 'Service', spec: { clusterIP: '10.0.0.1' } }, { kind: 'Service', spec: { clusterIP: '10.0.0.2' } }, /^Service spec\.clusterIP is immutable/],
     ['claim storage class', { kind: 'PersistentVolumeClaim', spec: { storageClassName: 'a' } }, { kind: 'PersistentVolumeClaim', spec: { storageClassName: 'b' } },
       /^PersistentVolumeClaim fields spec\.storageClassName are immutable/],
+    ['Service made headless', { kind: 'Service', spec: { type: 'ClusterIP' } }, { kind: 'Service', spec: { type: 'ClusterIP', clusterIP: 'None' } },
+      /^Service spec\.clusterIP is immutable once allocated \(allocated → None\)/],
+    ['Secret type', { kind: 'Secret', type: 'Opaque' }, { kind: 'Secret', type: 'kubernetes.io/tls' }, /^Secret type is immutable/],
     ['claim shrink', { kind: 'PersistentVolumeClaim', spec: { resources: { requests: { storage: '20Gi' } } } },
       { kind: 'PersistentVolumeClaim', spec: { resources: { requests: { storage: '2Gi' } } } }, /^PersistentVolumeClaim storage cannot shrink \(20Gi → 2Gi\)/],
   ])('%s cannot change in place', (_name, before, after, reason) => {
@@ -133,7 +139,8 @@ describe('diffObjects', () => {
     ['claim growth', { kind: 'PersistentVolumeClaim', spec: { resources: { requests: { storage: '2Gi' } } } },
       { kind: 'PersistentVolumeClaim', spec: { resources: { requests: { storage: '20Gi' } } } }],
     ['mutable ConfigMap data', { kind: 'ConfigMap', data: { a: '1' } }, { kind: 'ConfigMap', data: { a: '2' } }],
-    ['Service without a cluster IP set', { kind: 'Service', spec: { type: 'ClusterIP' } }, { kind: 'Service', spec: { type: 'ClusterIP', clusterIP: 'None' } }],
+    ['Service type', { kind: 'Service', spec: { type: 'ClusterIP' } }, { kind: 'Service', spec: { type: 'NodePort' } }],
+    ['Service to ExternalName', { kind: 'Service', spec: { clusterIP: '10.0.0.1' } }, { kind: 'Service', spec: { type: 'ExternalName', externalName: 'db.example.com' } }],
   ])('%s changes in place', (_name, before, after) => {
     expect(replacementReason(before, after, fieldChanges(before, after))).toBeUndefined();
   });
@@ -154,5 +161,35 @@ describe('diffObjects', () => {
     const added = { ...object('acme', 'ServiceMonitor', 'app', {}, 'monitoring.coreos.com/v1'), refused: 'the cluster does not serve ServiceMonitor' };
     const diff = diffObjects([namespace('acme')], [namespace('acme'), added]);
     expect(diff.groups[0].destructive).toEqual([{ object: expect.objectContaining({ kind: 'ServiceMonitor' }), reason: 'the cluster does not serve ServiceMonitor' }]);
+  });
+
+  test('a long value is shown where the two sides start to differ, and different long changes are not merged', () => {
+    const conf = (port: number) => `server {\n  listen ${port};\n  ${'location / { root /usr/share/nginx/html; }\n  '.repeat(4)}}`;
+    const config = (port: number, name: string) => object('acme', 'ConfigMap', name, { data: { 'default.conf': conf(port) } });
+    const before = [namespace('acme'), ...['a', 'b', 'c', 'd'].map((n) => config(8080, n))];
+    const after = [namespace('acme'), config(9090, 'a'), config(9090, 'b'), config(9090, 'c'), config(9191, 'd')];
+    const text = formatDiff(diffObjects(before, after));
+    expect(text).not.toContain('  ~ 4 objects');
+    expect(text).toContain('listen 8080');
+    expect(text).toContain('listen 9191');
+    expect(text.match(/listen 9090/g)).toHaveLength(3);
+  });
+
+  test('the same object twice in a tree is an error that names both files', () => {
+    const twice = [namespace('acme'), object('acme', 'ConfigMap', 'c'), { ...object('acme', 'ConfigMap', 'c'), file: 'shop/acme/50-extra.yaml' }];
+    expect(() => diffObjects(twice, [])).toThrow('ConfigMap. "shop-acme/c" is in shop/acme/30-app.yaml and again in shop/acme/50-extra.yaml');
+  });
+
+  test('a removed CustomResourceDefinition is destructive; keys named like Object members are fields like any other', () => {
+    const crd: DiffObject = { object: { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'widgets.example.com' } } };
+    expect(diffObjects([crd], []).groups[0].destructive[0].reason).toBe('removing the CustomResourceDefinition deletes every object of its kind in the cluster');
+    expect(fieldChanges({ data: {} }, { data: { constructor: 'x' } })).toEqual([{ path: 'data.constructor', after: 'x' }]);
+    expect(fieldChanges({ data: { toString: 'x' } }, { data: {} })).toEqual([{ path: 'data.toString', before: 'x' }]);
+  });
+
+  test('an object the API server accepted (a --live dry run) is not judged by the offline rules', () => {
+    const before = statefulSet('acme', '2Gi');
+    const after = { ...statefulSet('acme', '20Gi'), accepted: true };
+    expect(diffObjects([namespace('acme'), before], [namespace('acme'), after]).summary.destructive).toBe(0);
   });
 });

@@ -2,13 +2,14 @@
 // (Not a test file: jest only collects *.test.ts.)
 import type { ClusterHandle } from '../../src/cli';
 
-/** The StorageClass "standard" the example offering allows, with `volumes` 20Gi volumes to bind (no provisioner here). */
+/** The StorageClass "standard" the example offering allows, expandable, with `volumes` 20Gi volumes to bind (no provisioner here). */
 export function storage(volumes = 4): string {
   return `apiVersion: storage.k8s.io/v1
 kind: StorageClass
 metadata: { name: standard }
 provisioner: kubernetes.io/no-provisioner
 volumeBindingMode: Immediate
+allowVolumeExpansion: true
 ${persistentVolumes('local', volumes)}`;
 }
 

@@ -78,8 +78,10 @@ describe('a tenant stack (TenantInstance given the offering spec)', () => {
     await tenantStack();
     expect(dependenciesOf('acme:shop-acme')).toEqual([]);
     expect(dependenciesOf('acme:tenant-quota')).toEqual(['acme:shop-acme']);
-    expect(dependenciesOf('acme:acme-web')).toEqual(expect.arrayContaining(['acme:allow-dns', 'acme:default-deny', 'acme:tenant-defaults', 'acme:tenant-quota']));
-    expect(dependenciesOf('acme:acme-web')).not.toContain('acme:shop-acme');
+    // the database's claim comes after the guardrails, and the chart's objects after the claim (the StatefulSet adopts it)
+    expect(dependenciesOf('acme:data-acme-db-0')).toEqual(expect.arrayContaining(['acme:allow-dns', 'acme:default-deny', 'acme:tenant-defaults', 'acme:tenant-quota']));
+    expect(dependenciesOf('acme:acme-web')).toEqual(['acme:data-acme-db-0']);
+    expect(dependenciesOf('acme:acme-db')).toEqual(['acme:data-acme-db-0']);
     expect(dependenciesOf('acme:app')).toEqual(expect.arrayContaining(['acme:acme-web', 'acme:acme-db', 'acme:acme-config']));
     expect(dependenciesOf('acme:saasplane-provider')).toContain('acme:tenant-quota');
     expect(dependenciesOf('acme-users:acme-users')).toContain('acme:tenant-quota');
@@ -131,7 +133,8 @@ describe('a tenant stack (TenantInstance given the offering spec)', () => {
     const [release] = ofType('kubernetes:helm.sh/v3:Release');
     expect(release.inputs).toMatchObject({ name: 'acme', namespace: 'shop-acme', createNamespace: false, chart: path.resolve(__dirname, '..', '..', 'examples', 'charts', 'shop') });
     expect(release.inputs.values).toEqual(mergeValues(shop.values!, shop.plans.small.values!));
-    expect(dependenciesOf('acme:chart')).toContain('acme:tenant-quota');
+    expect(dependenciesOf('acme:chart')).toEqual(['acme:data-acme-db-0']);
+    expect(dependenciesOf('acme:data-acme-db-0')).toContain('acme:tenant-quota');
     expect(dependenciesOf('acme:app')).toEqual(['acme:chart']);
   });
 

@@ -133,6 +133,9 @@ describeEngine('tenant stacks on the real Pulumi engine', () => {
     const kubernetes = state.deployment.resources.filter((r: any) => r.custom && r.type.startsWith('kubernetes:'));
     expect(kubernetes.length).toBeGreaterThan(15);
     expect(new Set(kubernetes.map((r: any) => r.provider.split('::')[3]))).toEqual(new Set(['cluster']));
+    // the database's claim is planned as a resource of its own, retained on delete: no destroy or replacement deletes the data
+    const retained = kubernetes.filter((r: any) => r.retainOnDelete).map((r: any) => `${r.type} ${r.urn.split('::').pop()}`);
+    expect(retained).toEqual(['kubernetes:core/v1:PersistentVolumeClaim acme:data-acme-db-0']);
   });
 
   test('a preview with no change reports no change', async () => {
@@ -147,21 +150,24 @@ describeEngine('tenant stacks on the real Pulumi engine', () => {
     expect((await kubectlJson('get', 'deployment', 'acme-web', '-n', 'shop-acme')).status.availableReplicas).toBe(1);
   });
 
-  test('a plan change that resizes the database claim previews a replacement and applies', async () => {
+  test('a plan change resizes the database claim in place (issue 12: it kept 2Gi under a 20Gi template) and replaces the StatefulSet', async () => {
+    const claimBefore = await kubectlJson('get', 'pvc', 'data-acme-db-0', '-n', 'shop-acme');
     const large = { ...acme, plan: 'large' };
     const stack = await stackOf(large);
     const ops = await previewOps(stack);
     expect(ops).toContain('replace acme:acme-db');
     expect(ops).toContain('update acme:tenant-quota');
+    expect(ops).toContain('update acme:data-acme-db-0');
     const up = await stack.up();
     expect(up.summary.result).toBe('succeeded');
     const db = await kubectlJson('get', 'statefulset', 'acme-db', '-n', 'shop-acme');
     expect(db.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('20Gi');
     expect(db.spec.template.spec.nodeSelector).toEqual({ 'node.kubernetes.io/pool': 'large' });
     expect(db.status.readyReplicas).toBe(1);
-    // the new StatefulSet adopted the claim its predecessor made, which keeps its size (resizing claims is issue 12)
+    // the new StatefulSet adopted the planned claim, resized in place: the same claim and volume
     const claims = (await kubectlJson('get', 'pvc', '-n', 'shop-acme')).items;
-    expect(claims.map((c: any) => [c.status.phase, c.spec.resources.requests.storage])).toEqual([['Bound', '2Gi']]);
+    expect(claims.map((c: any) => [c.metadata.name, c.metadata.uid, c.spec.volumeName, c.status.phase, c.spec.resources.requests.storage]))
+      .toEqual([['data-acme-db-0', claimBefore.metadata.uid, claimBefore.spec.volumeName, 'Bound', '20Gi']]);
     expect((await kubectlJson('get', 'namespace', 'shop-acme')).metadata.labels['saasplane.io/plan']).toBe('large');
     expect(await previewOps(stack)).toEqual([]);
   });

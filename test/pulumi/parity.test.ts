@@ -74,7 +74,7 @@ test('every object is identical, the chart objects of the real helm rendering in
   const objects = await expectParity();
   const kinds = new Set([...objects.keys()].map((k) => k.split(' ')[1]));
   expect([...kinds].sort()).toEqual([
-    'ClusterRole', 'ClusterRoleBinding', 'ConfigMap', 'Deployment', 'Ingress', 'LimitRange', 'Namespace', 'NetworkPolicy', 'PrometheusRule',
+    'ClusterRole', 'ClusterRoleBinding', 'ConfigMap', 'Deployment', 'Ingress', 'LimitRange', 'Namespace', 'NetworkPolicy', 'PersistentVolumeClaim', 'PrometheusRule',
     'ResourceQuota', 'Role', 'RoleBinding', 'Service', 'ServiceAccount', 'ServiceMonitor', 'StatefulSet', 'ValidatingAdmissionPolicy',
     'ValidatingAdmissionPolicyBinding',
   ]);
