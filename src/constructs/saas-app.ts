@@ -1,8 +1,11 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, App, AppProps, Chart, DependencyGraph } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import * as YAML from 'yaml';
 import {
-  GROUP_WAVES, layoutFileProblem, objectIdentity, OutputLayout, outdirProblem, PlannedObject, SaaSplaneError,
+  GROUP_WAVES, isPlainObject, LABEL_OFFERING, LABEL_TENANT, layoutFileProblem, objectIdentity, OutputLayout, outdirProblem, PlannedObject,
+  SaaSplaneError,
   TenantFoldersLayout, throwIfProblems, writeTreeAtomically,
 } from '../core';
 import { GROUP_IDS, ownerOf, plannedOf, yamlDocumentOf } from './emit';
@@ -18,6 +21,13 @@ export interface SaaSAppProps extends AppProps {
    * @default - TenantFoldersLayout: `<offering>/<tenant>/` per tenant, `<offering>/_shared/` per offering
    */
   readonly layout?: OutputLayout;
+  /**
+   * Tenants (`<offering>/<tenant>`) removed from the code on purpose although their last output
+   * holds claims: their data goes with them. Without this, removing such a tenant is an error
+   * that says to offboard it first (`state: TenantState.OFFBOARDED`), which keeps its data.
+   * @default - none
+   */
+  readonly removeTenantsWithData?: readonly string[];
 }
 
 /**
@@ -35,9 +45,12 @@ export class SaaSApp extends App {
   /** The output layout. */
   public readonly layout: OutputLayout;
 
+  private readonly removeTenantsWithData: ReadonlySet<string>;
+
   constructor(props: SaaSAppProps = {}) {
     super(props);
     this.layout = props.layout ?? new TenantFoldersLayout();
+    this.removeTenantsWithData = new Set(props.removeTenantsWithData ?? []);
   }
 
   /** Synthesizes every chart into `outdir`, replacing its previous content as a whole. */
@@ -47,7 +60,32 @@ export class SaaSApp extends App {
     if (problem) {
       throw new SaaSplaneError('the output folder is invalid', [problem]);
     }
-    writeTreeAtomically(this.outdir, this.files());
+    writeTreeAtomically(this.outdir, this.files(), (removed, outdir) => this.refuseDataLoss(removed, outdir));
+  }
+
+  /**
+   * Refuses a synthesis that drops a tenant whose last output holds claims (claim objects, or
+   * StatefulSet claim templates): its data would go with it. Only the files the new output no
+   * longer holds are read.
+   */
+  private refuseDataLoss(removed: readonly string[], outdir: string): void {
+    const planned = new Set((this.node.findAll().filter((c) => SaaSOffering.isSaaSOffering(c)) as SaaSOffering[])
+      .flatMap((o) => [...o.tenantNames].map((t) => `${o.offeringName}/${t}`)));
+    const claims = new Map<string, string[]>();
+    for (const file of removed) {
+      const text = fs.readFileSync(path.join(outdir, file), 'utf8');
+      if (!text.includes('PersistentVolumeClaim')) continue;
+      for (const { tenant, claim } of claimsIn(text)) {
+        if (planned.has(tenant) || this.removeTenantsWithData.has(tenant)) continue;
+        claims.set(tenant, [...claims.get(tenant) ?? [], claim]);
+      }
+    }
+    throwIfProblems('the synthesis would delete tenants\' data', [...claims].map(([tenant, names]) => {
+      const [offering, name] = tenant.split('/');
+      return `tenant "${name}" of offering "${offering}" is no longer in the code, but its last output holds the claims ${names.join(', ')}: `
+        + 'offboard it first (state: TenantState.OFFBOARDED, deleteAfter: "YYYY-MM-DD"), which keeps its namespace and claims; '
+        + `or, to delete its data with it, list "${tenant}" in SaaSApp's removeTenantsWithData`;
+    }));
   }
 
   /**
@@ -349,4 +387,22 @@ class FileCollector {
       this.plannedByFile.set(file, plannedEntries);
     }
   }
+}
+
+/** The claims in a YAML file (claim objects and StatefulSet claim templates), with their tenant (`<offering>/<tenant>`) from saasplane's labels. */
+function claimsIn(text: string): Array<{ tenant: string; claim: string }> {
+  const found: Array<{ tenant: string; claim: string }> = [];
+  for (const document of YAML.parseAllDocuments(text)) {
+    const object: unknown = document.toJSON();
+    if (!isPlainObject(object) || !isPlainObject(object.metadata)) continue;
+    const templates = object.kind === 'StatefulSet' && isPlainObject(object.spec) && Array.isArray(object.spec.volumeClaimTemplates) ? object.spec.volumeClaimTemplates : [];
+    for (const claim of object.kind === 'PersistentVolumeClaim' ? [object] : templates) {
+      const own = isPlainObject(claim?.metadata?.labels) ? claim.metadata.labels : {};
+      const labels = { ...(isPlainObject(object.metadata.labels) ? object.metadata.labels : {}), ...own };
+      if (typeof labels[LABEL_OFFERING] !== 'string' || typeof labels[LABEL_TENANT] !== 'string') continue;
+      const name = claim === object ? String(object.metadata.name) : `${claim?.metadata?.name} (template of StatefulSet ${String(object.metadata.name)})`;
+      found.push({ tenant: `${labels[LABEL_OFFERING]}/${labels[LABEL_TENANT]}`, claim: name });
+    }
+  }
+  return found;
 }

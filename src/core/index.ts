@@ -6,6 +6,7 @@ export * from './errors';
 export * from './helm';
 export * from './kube';
 export * from './layout';
+export * from './lifecycle';
 export * from './model';
 export * from './name-claims';
 export * from './names';

@@ -296,6 +296,19 @@ export interface OfferingSpec {
 }
 
 /** One tenant instance of an offering. */
+/** Where a tenant is in its life. */
+export enum TenantState {
+  /** Running (the default). */
+  ACTIVE = 'active',
+  /** Nothing runs: workloads scaled to zero, Jobs and CronJobs suspended, quota `pods: 0`, the consumer's rights removed; data kept. */
+  SUSPENDED = 'suspended',
+  /**
+   * The application is removed; the namespace (with its guardrails) and the claims stay, annotated
+   * with `deleteAfter`, until someone deletes them after that date.
+   */
+  OFFBOARDED = 'offboarded',
+}
+
 export interface TenantSpec {
   /** Tenant name, a DNS label; the namespace is `<offering>-<tenant>`. */
   readonly name: string;
@@ -319,6 +332,10 @@ export interface TenantSpec {
   readonly labels?: Record<string, string>;
   /** Annotations on every object of this tenant, over the offering's. @default - none */
   readonly annotations?: Record<string, string>;
+  /** Where the tenant is in its life. @default TenantState.ACTIVE */
+  readonly state?: TenantState;
+  /** For an offboarded tenant (and only then): the date (YYYY-MM-DD) after which its namespace and claims may be deleted. */
+  readonly deleteAfter?: string;
 }
 
 /** Defaults applied to a spec. */

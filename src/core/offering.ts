@@ -2,7 +2,10 @@
 import * as net from 'net';
 import { throwIfProblems } from './errors';
 import { LoadedChart } from './helm';
-import { ContainerDefaults, DEFAULT_KUBE_VERSION, DependencySpec, MetricsKind, OfferingSpec, PlanSpec, PodSecurityLevel, QuotaSpec, TenantSpec } from './model';
+import { lifecycleProblems } from './lifecycle';
+import {
+  ContainerDefaults, DEFAULT_KUBE_VERSION, DependencySpec, MetricsKind, OfferingSpec, PlanSpec, PodSecurityLevel, QuotaSpec, TenantSpec, TenantState,
+} from './model';
 import {
   dnsLabelProblem, extraMetadataProblems, isDnsName, isLabelValue, labelMapProblems, MAX_OFFERING_NAME_LENGTH, MAX_RELEASE_NAME_LENGTH,
   maxTenantNameLength,
@@ -324,6 +327,9 @@ export interface ResolvedTenant {
   readonly labels: Readonly<Record<string, string>>;
   /** Extra annotations on every object of the tenant: the offering's, then the tenant's. */
   readonly annotations: Readonly<Record<string, string>>;
+  readonly state: TenantState;
+  /** Set when offboarded. */
+  readonly deleteAfter?: string;
 }
 
 /** What tenant validation needs beyond the specs. */
@@ -395,6 +401,7 @@ export function resolveTenant(offering: OfferingSpec, spec: TenantSpec, context:
   const providerShape = isPlainObject(providerValues) ? valuesShapeProblems(providerValues, 'providerValues') : ['providerValues must be an object of Helm values'];
   problems.push(...providerShape);
   problems.push(...extraMetadataProblems(`tenant "${spec.name}"`, spec.labels, spec.annotations));
+  problems.push(...lifecycleProblems(spec.state, spec.deleteAfter));
   const quota = plan && spec.quota !== undefined ? overriddenQuota(spec.name, plan, spec.quota, containerDefaults(offering), problems) : plan?.quota;
   const values = mergeValues(offering.values, plan?.values, isPlainObject(parameters) && shape.length === 0 ? parameters : {},
     providerShape.length === 0 ? providerValues : {});
@@ -413,6 +420,8 @@ export function resolveTenant(offering: OfferingSpec, spec: TenantSpec, context:
     dependencies: jsonCopy([...(offering.network?.dependencies ?? []), ...(spec.dependencies ?? [])]),
     labels: jsonCopy({ ...offering.labels, ...spec.labels }),
     annotations: jsonCopy({ ...offering.annotations, ...spec.annotations }),
+    state: spec.state ?? TenantState.ACTIVE,
+    ...(spec.deleteAfter !== undefined ? { deleteAfter: spec.deleteAfter } : {}),
   };
 }
 

@@ -228,9 +228,12 @@ function keyScalar(key: string): string {
  * content is unchanged is left as it is (same inode and modification time), so a synthesis that
  * changes one tenant touches that tenant's files only. `files` may be a generator: each content
  * (text, written as UTF-8, or bytes) is staged or compared as soon as it is produced, so a large
- * tree is never held in memory.
+ * tree is never held in memory. `beforeRemoving`, given the files the new tree no longer holds,
+ * may throw to refuse the whole update.
  */
-export function writeTreeAtomically(outdir: string, files: Iterable<readonly [string, string | Uint8Array]>): void {
+export function writeTreeAtomically(
+  outdir: string, files: Iterable<readonly [string, string | Uint8Array]>, beforeRemoving?: RemovalCheck,
+): void {
   const problem = outdirProblem(outdir);
   if (problem) {
     throw new SaaSplaneError('the output folder is invalid', [problem]);
@@ -238,7 +241,7 @@ export function writeTreeAtomically(outdir: string, files: Iterable<readonly [st
   const target = path.resolve(outdir);
   const stat = fs.lstatSync(target, { throwIfNoEntry: false });
   if (stat?.isDirectory()) {
-    updateTree(target, files);
+    updateTree(target, files, beforeRemoving);
   } else {
     writeNewTree(target, files, stat !== undefined);
   }
@@ -278,7 +281,9 @@ function writeNewTree(target: string, files: Iterable<readonly [string, string |
  * Stages the new and changed files inside `target` (`<staging>/new`), then commits them (see
  * writeTreeAtomically), moving what they replace to `<staging>/old`.
  */
-function updateTree(target: string, files: Iterable<readonly [string, string | Uint8Array]>): void {
+type RemovalCheck = (removed: readonly string[], outdir: string) => void;
+
+function updateTree(target: string, files: Iterable<readonly [string, string | Uint8Array]>, beforeRemoving?: RemovalCheck): void {
   const existing = existingTree(target);
   const staging = fs.mkdtempSync(path.join(target, '.saasplane-staging-'));
   let keep = false;
@@ -294,6 +299,9 @@ function updateTree(target: string, files: Iterable<readonly [string, string | U
       fs.writeFileSync(file, content);
       staged.push(relative);
     }
+    // the last moment to refuse: every file is produced, nothing in `target` has changed yet
+    const removed = [...existing.files].filter((f) => !paths.written.has(f));
+    if (beforeRemoving && removed.length > 0) beforeRemoving(removed, target);
     // nothing to move in, and nothing but the files written: the folder is as it should be
     if (staged.length > 0 || existing.others || existing.files.size !== paths.written.size) {
       commitStaged(target, staging, staged, paths.written);

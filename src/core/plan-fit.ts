@@ -3,6 +3,7 @@
 // and what they claim, and compares it with the plan's quota, as the quota admission would.
 import type { Container, PodSpec } from 'kubernetes-types/core/v1';
 import type { KubeObject } from './kube';
+import { TenantState } from './model';
 import { containerDefaults, ResolvedTenant } from './offering';
 import { ANNOTATION_CLAIM_OF } from './plan-claims';
 import { parseQuantity } from './quantity';
@@ -40,7 +41,8 @@ export function planFitProblems(tenant: ResolvedTenant, objects: readonly KubeOb
   const d = containerDefaults(tenant.offering);
   return quotaFitProblems({
     holder: `plan "${tenant.planName}"`,
-    hard: quotaHard(tenant),
+    // the plan must hold the chart as it runs: judged on the active quota, also while suspended
+    hard: quotaHard({ ...tenant, state: TenantState.ACTIVE }),
     defaultRequest: { 'cpu': d.cpuRequest, 'memory': d.memoryRequest, 'ephemeral-storage': d.ephemeralStorageRequest },
     defaultLimit: { 'cpu': d.cpuLimit, 'memory': d.memoryLimit, 'ephemeral-storage': d.ephemeralStorageLimit },
   }, objects);

@@ -7,7 +7,8 @@ import { chartTraffic, TrafficTarget } from './chart-traffic';
 import { SaaSplaneError, throwIfProblems } from './errors';
 import { ChartRenderer, HelmFailure, LoadedChart, renderAll, RenderedObject, RenderRequest } from './helm';
 import type { KubeObject } from './kube';
-import { MetricsKind, PodSecurityLevel } from './model';
+import { LABEL_STATE } from './lifecycle';
+import { MetricsKind, PodSecurityLevel, TenantState } from './model';
 import { LABEL_TENANT, podLabels, PROVIDER_BINDING_NAME, tenantLabels } from './names';
 import { containerDefaults, kubeVersion, ResolvedTenant } from './offering';
 import { GROUP_WAVES, ObjectGroup } from './plan';
@@ -59,6 +60,7 @@ function planNamespace(tenant: ResolvedTenant): Named<Namespace> {
       name: tenant.namespace,
       labels: {
         ...labelsOf(tenant),
+        ...(tenant.state === TenantState.ACTIVE ? {} : { [LABEL_STATE]: tenant.state }),
         'pod-security.kubernetes.io/enforce': level,
         'pod-security.kubernetes.io/enforce-version': POD_SECURITY_VERSION,
         'pod-security.kubernetes.io/audit': level,

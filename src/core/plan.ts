@@ -3,7 +3,8 @@
 // front-end, the Pulumi front-end and the bench emit these lists as they are: group and owner
 // pick the file through the output layout, the wave gives the apply order (`dependsOn`).
 import { KubeObject, objectIdentity } from './kube';
-import { OfferingSpec } from './model';
+import { retained, suspendedObjects } from './lifecycle';
+import { OfferingSpec, TenantState } from './model';
 import { ResolvedTenant } from './offering';
 import { ConsumerIdentity, planConsumerAccess, planProviderBinding, planProviderShared, ProviderIdentity } from './plan-access';
 import { planStatefulSetClaims } from './plan-claims';
@@ -96,13 +97,19 @@ export function planProvider(
  */
 export function planTenant(tenant: ResolvedTenant, chartObjects: readonly KubeObject[], transform?: ObjectTransform): PlannedObject[] {
   const owner = { offering: tenant.offering.name, tenant: tenant.name };
-  const planned = planTenantObjects(tenant, chartObjects);
+  // an offboarded tenant keeps its namespace, guardrails and claims; a suspended one runs nothing
+  const offboarded = tenant.state === TenantState.OFFBOARDED;
+  const app = offboarded ? [] : tenant.state === TenantState.SUSPENDED ? suspendedObjects(chartObjects) : chartObjects;
+  const planned = planTenantObjects(tenant, app);
+  // claims come from the chart as it runs when active: suspending or offboarding keeps every one
+  const claims = planStatefulSetClaims(chartObjects);
+  const keep = (objects: KubeObject[]) => (offboarded ? objects.map((o) => retained(o, tenant.deleteAfter!)) : objects);
   return finish([
-    ...tag(ObjectGroup.NAMESPACE, owner, [planned.namespace]),
+    ...tag(ObjectGroup.NAMESPACE, owner, keep([planned.namespace])),
     ...tag(ObjectGroup.GUARDRAILS, owner, planned.guardrails),
-    ...tag(ObjectGroup.CLAIMS, owner, planStatefulSetClaims(chartObjects)),
-    ...tag(ObjectGroup.APP, owner, chartObjects),
-    ...tag(ObjectGroup.MONITORING, owner, planned.monitoring),
+    ...tag(ObjectGroup.CLAIMS, owner, keep(claims)),
+    ...tag(ObjectGroup.APP, owner, app),
+    ...tag(ObjectGroup.MONITORING, owner, offboarded ? [] : planned.monitoring),
   ], tenant.labels, tenant.annotations, transform, ObjectGroup.APP);
 }
 
@@ -114,10 +121,14 @@ export function planProviderInTenant(
   return finish(tag(ObjectGroup.PROVIDER_ACCESS, owner, [planProviderBinding(identity, tenant)]), tenant.labels, tenant.annotations, transform);
 }
 
-/** A consumer identity of a tenant: ServiceAccount, Role and RoleBinding. */
+/**
+ * A consumer identity of a tenant: ServiceAccount, Role and RoleBinding. A suspended or offboarded
+ * tenant's consumer keeps its ServiceAccount and loses its rights (no Role, no RoleBinding).
+ */
 export function planConsumer(tenant: ResolvedTenant, accessId: string, identity: ConsumerIdentity, transform?: ObjectTransform): PlannedObject[] {
   const owner = { offering: tenant.offering.name, tenant: tenant.name, access: accessId };
-  return finish(tag(ObjectGroup.CONSUMER_ACCESS, owner, planConsumerAccess(tenant, identity)), tenant.labels, tenant.annotations, transform);
+  const objects = planConsumerAccess(tenant, identity).filter((o) => tenant.state === TenantState.ACTIVE || o.kind === 'ServiceAccount');
+  return finish(tag(ObjectGroup.CONSUMER_ACCESS, owner, objects), tenant.labels, tenant.annotations, transform);
 }
 
 /** The API server identities of planned objects (each may be planned once). */

@@ -1,5 +1,6 @@
 // What a plan's ResourceQuota holds: compute, ephemeral storage, storage and object counts. The
 // tenant plan emits it; the plan-fit check compares a chart's needs with it.
+import { TenantState } from './model';
 import { DEFAULT_EPHEMERAL_STORAGE, ResolvedTenant } from './offering';
 
 /** Kinds whose number the quota caps with `objectsPerKind`, and their quota resource names. */
@@ -28,7 +29,8 @@ export function quotaHard(tenant: ResolvedTenant): Record<string, string> {
     'limits.ephemeral-storage': ephemeral,
     'requests.storage': q.storage ?? '0',
     'persistentvolumeclaims': String(q.persistentVolumeClaims ?? 10),
-    'pods': String(q.pods ?? 20),
+    // nothing runs in a suspended or offboarded tenant
+    'pods': tenant.state === TenantState.ACTIVE ? String(q.pods ?? 20) : '0',
     'services': String(q.services ?? 10),
     'configmaps': String(q.configMaps ?? 50),
     'secrets': String(q.secrets ?? 50),

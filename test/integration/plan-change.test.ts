@@ -10,7 +10,8 @@ import * as path from 'path';
 import { applyCrds, storage } from './fixtures';
 import { shop } from '../../examples/offering';
 import { ClusterHandle, CliIo, main, missingTools, prometheusOperatorCrds, startDevCluster } from '../../src/cli';
-import { SaaSApp, SaaSOffering } from '../../src/constructs';
+import { ConsumerAccess, SaaSApp, SaaSOffering } from '../../src/constructs';
+import { TenantState } from '../../src/core';
 import { tempDir } from '../constructs/fixtures';
 
 const TOOLS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok', 'kubectl'] as const;
@@ -32,13 +33,14 @@ describeCluster('a plan change on the dev cluster', () => {
     return result.stdout;
   };
   const json = async (...args: string[]) => JSON.parse(await kubectl(...args, '-o', 'json'));
-  /** The example's tenants acme and initech on the given plans, synthesized into a folder of their own. */
-  const synth = (name: string, plans: { acme: string; initech: string }) => {
+  /** The example's tenants acme and initech on the given plans (initech in `state`, with its users' access), synthesized into a folder of their own. */
+  const synth = (name: string, plans: { acme: string; initech: string }, state?: TenantState) => {
     const outdir = path.join(work, name);
     const app = new SaaSApp({ outdir });
     const offering = new SaaSOffering(app, 'shop', shop);
     offering.addTenant('acme', { plan: plans.acme, parameters: { replicaCount: 1, ingress: { host: 'acme.shop.example.com' } } });
-    offering.addTenant('initech', { plan: plans.initech, parameters: { replicaCount: 1, ingress: { host: 'initech.shop.example.com' } } });
+    const initech = offering.addTenant('initech', { plan: plans.initech, state, parameters: { replicaCount: 1, ingress: { host: 'initech.shop.example.com' } } });
+    new ConsumerAccess(app, 'initech-users', { tenant: initech });
     app.synth();
     return outdir;
   };
@@ -143,5 +145,45 @@ describeCluster('a plan change on the dev cluster', () => {
     } finally {
       await kubectl('patch', 'storageclass', 'standard', '--type=merge', '-p', '{"allowVolumeExpansion":true}');
     }
+  });
+
+  describe('a tenant suspended and resumed', () => {
+    const canList = async () => (await cluster.kubectl(['auth', 'can-i', 'list', 'pods', '-n', 'shop-initech', '--as', 'system:serviceaccount:shop-initech:initech-users'])).stdout.trim();
+    const running = async () => (await json('-n', 'shop-initech', 'get', 'pods')).items.filter((p: any) => !p.metadata.deletionTimestamp).length;
+    /** kubectl apply with pruning of what the output no longer holds (as a GitOps tool's prune), Roles and RoleBindings included. */
+    const applyPruning = async (outdir: string) => kubectl('apply', '-R', '-f', outdir, '--prune', '-l', 'saasplane.io/offering=shop',
+      '--prune-allowlist=rbac.authorization.k8s.io/v1/Role', '--prune-allowlist=rbac.authorization.k8s.io/v1/RoleBinding');
+    const waitFor = async (what: string, check: () => Promise<boolean>) => {
+      for (let i = 0; i < 120; i += 1) {
+        if (await check()) return;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      throw new Error(`timed out waiting for ${what}`);
+    };
+
+    test('suspended: no pod runs, the consumer has no rights, the claim stays bound; resumed: Available again on the same claim', async () => {
+      await applyPruning(synth('initech-active', { acme: 'large', initech: 'small' }));
+      await kubectl('-n', 'shop-initech', 'rollout', 'status', 'deployment/initech-web', '--timeout=120s');
+      await kubectl('-n', 'shop-initech', 'rollout', 'status', 'statefulset/initech-db', '--timeout=120s');
+      expect(await canList()).toBe('yes');
+      const claimBefore = await claim('shop-initech', 'data-initech-db-0');
+
+      await applyPruning(synth('initech-suspended', { acme: 'large', initech: 'small' }, TenantState.SUSPENDED));
+      await waitFor('the pods of shop-initech to go', async () => (await running()) === 0);
+      expect(await canList()).toBe('no');
+      expect((await json('get', 'namespace', 'shop-initech')).metadata.labels['saasplane.io/state']).toBe('suspended');
+      expect((await json('-n', 'shop-initech', 'get', 'resourcequota', 'tenant-quota')).spec.hard.pods).toBe('0');
+      const suspendedClaim = await claim('shop-initech', 'data-initech-db-0');
+      expect([suspendedClaim.metadata.uid, suspendedClaim.status.phase]).toEqual([claimBefore.metadata.uid, 'Bound']);
+
+      await applyPruning(synth('initech-resumed', { acme: 'large', initech: 'small' }));
+      await kubectl('-n', 'shop-initech', 'rollout', 'status', 'deployment/initech-web', '--timeout=120s');
+      await kubectl('-n', 'shop-initech', 'rollout', 'status', 'statefulset/initech-db', '--timeout=120s');
+      expect((await json('-n', 'shop-initech', 'get', 'deployment', 'initech-web')).status.availableReplicas).toBe(1);
+      expect(await canList()).toBe('yes');
+      const pod = await json('-n', 'shop-initech', 'get', 'pod', 'initech-db-0');
+      expect(pod.spec.volumes.find((v: any) => v.name === 'data').persistentVolumeClaim.claimName).toBe('data-initech-db-0');
+      expect((await claim('shop-initech', 'data-initech-db-0')).metadata.uid).toBe(claimBefore.metadata.uid);
+    }, 300_000);
   });
 });

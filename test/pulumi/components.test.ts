@@ -8,7 +8,7 @@ import * as path from 'path';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { shop } from '../../examples/offering';
-import { ChartSource, ChartSourceKind, mergeValues, ObjectGroup, resolveTenant } from '../../src/core';
+import { ChartSource, ChartSourceKind, mergeValues, ObjectGroup, resolveTenant, TenantState } from '../../src/core';
 import { ChartDeployment, ConsumerAccess, ProviderAccess, SaaSOffering, TenantInstance } from '../../src/pulumi';
 import { registerRelease } from '../../src/pulumi/chart';
 
@@ -145,6 +145,20 @@ describe('a tenant stack (TenantInstance given the offering spec)', () => {
     await settle();
     const bindings = ofType('kubernetes:rbac.authorization.k8s.io/v1:RoleBinding');
     expect(bindings.map((b) => b.inputs.subjects)).toEqual([[{ kind: 'ServiceAccount', name: 'deployer', namespace: 'platform' }]]);
+  });
+});
+
+describe('a suspended tenant stack (the same plan as the GitOps output, under the mocks)', () => {
+  test('scales its workloads to zero, sets quota pods 0, keeps its claim, and its consumer keeps only the ServiceAccount', async () => {
+    const tenant = new TenantInstance('acme', { offering: shop, plan: 'small', state: TenantState.SUSPENDED }, recorded);
+    const users = new ConsumerAccess('acme-users', { tenant });
+    await settle();
+    expect(ofType('kubernetes:apps/v1:Deployment').map((r) => r.inputs.spec.replicas)).toEqual([0]);
+    expect(ofType('kubernetes:apps/v1:StatefulSet').map((r) => r.inputs.spec.replicas)).toEqual([0]);
+    expect(ofType('kubernetes:core/v1:ResourceQuota').map((r) => r.inputs.spec.hard.pods)).toEqual(['0']);
+    expect(ofType('kubernetes:core/v1:PersistentVolumeClaim').map((r) => r.name)).toEqual(['acme:data-acme-db-0']);
+    expect(users.planned.map((p) => p.object.kind)).toEqual(['ServiceAccount']);
+    expect(await valueOf(users.serviceAccountName)).toBe('acme-users');
   });
 });
 
