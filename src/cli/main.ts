@@ -9,6 +9,7 @@ import {
 import { diffCommand } from './diff';
 import { KubeClient, KubeconfigError } from './kube-client';
 import { DEFAULT_TOKEN_DURATION, issueKubeconfig, KubeconfigIssueError, parseDuration, resolveIdentity } from './kubeconfig';
+import { statusCommand } from './status';
 import { MissingToolError } from './tools';
 import { VerifyError, verifyOffering } from './verify';
 import { clearRenderCache, renderCacheDirectory, renderCacheUsage } from '../core/helm';
@@ -287,7 +288,7 @@ const fleet: Command = {
 };
 
 /** The commands of `saasplane`, in help order. */
-export const COMMANDS: Command[] = [devCluster, kubeconfig, verify, diffCommand, cache, fleet];
+export const COMMANDS: Command[] = [devCluster, kubeconfig, verify, diffCommand, statusCommand, cache, fleet];
 
 /** Adds (or replaces) a command. */
 export function registerCommand(command: Command): void {

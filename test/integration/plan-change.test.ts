@@ -49,6 +49,13 @@ describeCluster('a plan change on the dev cluster', () => {
     return cluster.kubectl(['apply', '-R', '-f', outdir]);
   };
   const claim = (ns: string, name: string) => json('-n', ns, 'get', 'pvc', name);
+  const waitFor = async (what: string, check: () => Promise<boolean>) => {
+    for (let i = 0; i < 120; i += 1) {
+      if (await check()) return;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    throw new Error(`timed out waiting for ${what}`);
+  };
   let small: string;
 
   beforeAll(async () => {
@@ -153,13 +160,6 @@ describeCluster('a plan change on the dev cluster', () => {
     /** kubectl apply with pruning of what the output no longer holds (as a GitOps tool's prune), Roles and RoleBindings included. */
     const applyPruning = async (outdir: string) => kubectl('apply', '-R', '-f', outdir, '--prune', '-l', 'saasplane.io/offering=shop',
       '--prune-allowlist=rbac.authorization.k8s.io/v1/Role', '--prune-allowlist=rbac.authorization.k8s.io/v1/RoleBinding');
-    const waitFor = async (what: string, check: () => Promise<boolean>) => {
-      for (let i = 0; i < 120; i += 1) {
-        if (await check()) return;
-        await new Promise((resolve) => setTimeout(resolve, 500));
-      }
-      throw new Error(`timed out waiting for ${what}`);
-    };
 
     test('suspended: no pod runs, the consumer has no rights, the claim stays bound; resumed: Available again on the same claim', async () => {
       await applyPruning(synth('initech-active', { acme: 'large', initech: 'small' }));
@@ -185,5 +185,75 @@ describeCluster('a plan change on the dev cluster', () => {
       expect(pod.spec.volumes.find((v: any) => v.name === 'data').persistentVolumeClaim.claimName).toBe('data-initech-db-0');
       expect((await claim('shop-initech', 'data-initech-db-0')).metadata.uid).toBe(claimBefore.metadata.uid);
     }, 300_000);
+  });
+
+  describe('saasplane status', () => {
+    const status = async (...args: string[]) => {
+      let [stdout, stderr] = ['', ''];
+      const code = await main(['status', '--offering', 'shop', ...args], { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env: {} });
+      return { code, stdout, stderr };
+    };
+
+    test('healthy tenants; then a Deployment scaled past its quota is degraded, with the quota refusal the API server gave', async () => {
+      const healthy = await status('--kubeconfig', cluster.kubeconfig, '-o', 'json');
+      const tenants = JSON.parse(healthy.stdout);
+      expect(tenants.map((t: any) => [t.tenant, t.plan, t.state, t.status, t.problems])).toEqual([
+        ['acme', 'large', 'active', 'healthy', []], ['initech', 'small', 'active', 'healthy', []],
+      ]);
+      expect([healthy.code, healthy.stderr]).toEqual([0, '']);
+      expect(tenants[1]).toMatchObject({
+        namespace: 'shop-initech',
+        chart: expect.stringMatching(/^shop-\d/),
+        workloads: [{ kind: 'Deployment', name: 'initech-web', ready: 1, desired: 1 }, { kind: 'StatefulSet', name: 'initech-db', ready: 1, desired: 1 }],
+        quota: expect.arrayContaining([{ resource: 'pods', used: '2', hard: '10' }]),
+        lastChange: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      });
+
+      await kubectl('-n', 'shop-initech', 'scale', 'deployment/initech-web', '--replicas=12');
+      let degraded = await status('--kubeconfig', cluster.kubeconfig, '--tenant', 'initech');
+      await waitFor('a quota refusal in the status', async () => {
+        degraded = await status('--kubeconfig', cluster.kubeconfig, '--tenant', 'initech');
+        return degraded.stdout.includes('exceeded quota');
+      });
+      expect(degraded.code).toBe(1);
+      const [header, row, ...problems] = degraded.stdout.trimEnd().split('\n');
+      expect(header).toMatch(/^TENANT +PLAN +STATE +CHART +STATUS +READY +QUOTA \(used\/hard\) +LAST CHANGE$/);
+      expect(row).toMatch(/^initech +small +active +shop-\S+ +DEGRADED +\d+\/13 +pods \d+\/10, cpu \S+\/1, memory \S+\/2Gi, storage 2Gi\/5Gi +\d{4}-/);
+      expect(problems).toEqual(expect.arrayContaining([
+        expect.stringMatching(/^ {2}! Deployment initech-web: \d+\/12 ready$/),
+        expect.stringMatching(/^ {2}! ReplicaSet initech-web-\w+: FailedCreate: .*exceeded quota: tenant-quota/),
+      ]));
+      // recovered: the refusal events are still there (for an hour), the status is healthy again
+      await kubectl('-n', 'shop-initech', 'scale', 'deployment/initech-web', '--replicas=1');
+      await kubectl('-n', 'shop-initech', 'rollout', 'status', 'deployment/initech-web', '--timeout=60s');
+      const recovered = await status('--kubeconfig', cluster.kubeconfig, '--tenant', 'initech', '-o', 'json');
+      expect([recovered.code, JSON.parse(recovered.stdout)[0].problems]).toEqual([0, []]);
+    }, 120_000);
+
+    test('a tenant\'s own users see their tenant and no other; a missing tenant and a missing listing right are clear errors', async () => {
+      const kubeconfig = path.join(work, 'initech-users.kubeconfig');
+      const issued = await main(['kubeconfig', '--offering', 'shop', '--tenant', 'initech', '--kubeconfig', cluster.kubeconfig, '--out', kubeconfig],
+        { stdout: () => undefined, stderr: () => undefined, env: {} });
+      expect(issued).toBe(0);
+      const own = await status('--kubeconfig', kubeconfig, '--tenant', 'initech', '-o', 'json');
+      expect([own.code, own.stderr]).toEqual([0, '']);
+      expect(JSON.parse(own.stdout)[0]).toMatchObject({ tenant: 'initech', plan: 'small', status: 'healthy', workloads: [{ ready: 1 }, { ready: 1 }] });
+      const other = await status('--kubeconfig', kubeconfig, '--tenant', 'acme');
+      expect([other.code, other.stdout]).toEqual([2, '']);
+      expect(other.stderr).toMatch(/^saasplane status: no access to tenant "acme" of offering "shop": these credentials may not read its resource quotas in shop-acme \(.*forbidden.*\); use the provider's kubeconfig/);
+      const listing = await status('--kubeconfig', kubeconfig);
+      expect([listing.code, listing.stderr]).toEqual([2, expect.stringContaining('these credentials may not list namespaces, which finding every tenant of offering "shop" on the cluster needs: name the tenants with --tenant T')]);
+      const absent = await status('--kubeconfig', cluster.kubeconfig, '--tenant', 'globex');
+      expect([absent.code, absent.stderr]).toEqual([2, expect.stringContaining('tenant "globex" of offering "shop" does not exist on this cluster (no namespace shop-globex')]);
+      // with the GitOps output's tenants, one the cluster lacks is a finding
+      const outdir = path.join(work, 'with-globex');
+      const app = new SaaSApp({ outdir });
+      const offering = new SaaSOffering(app, 'shop', shop);
+      for (const tenant of ['acme', 'globex']) offering.addTenant(tenant, { plan: 'small', parameters: { ingress: { host: `${tenant}.shop.example.com` } } });
+      app.synth();
+      const fromOutput = await status('--kubeconfig', cluster.kubeconfig, '--outdir', outdir, '-o', 'json');
+      expect(fromOutput.code).toBe(1);
+      expect(JSON.parse(fromOutput.stdout).map((t: any) => [t.tenant, t.status])).toEqual([['acme', 'healthy'], ['globex', 'missing']]);
+    }, 120_000);
   });
 });
