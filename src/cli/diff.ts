@@ -1,6 +1,5 @@
 // `saasplane diff`: what a code change does to the GitOps output (or to a live cluster) before it
 // is merged, object by object and field by field, per tenant, with data-losing changes called out.
-import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -8,6 +7,7 @@ import * as YAML from 'yaml';
 import { Command, CommandError, defaultKubeconfig, help, parseCommandArgs, UsageError } from './command';
 import { KubeClient } from './kube-client';
 import { compareWithCluster } from './live-state';
+import { readProject, runApp } from './project';
 import { DiffObject, diffObjects, formatDiff, isPlainObject, TreeDiff } from '../core';
 
 const USAGE = `saasplane diff [--outdir DIR] [--app CMD | --new DIR] [--live] [--tenant T]... [--output text|json]
@@ -63,7 +63,7 @@ export const diffCommand: Command = {
     if (!values.live && (values['field-manager'] ?? values.kubeconfig ?? values.context) !== undefined) {
       throw new UsageError('--field-manager, --kubeconfig and --context go with --live');
     }
-    const project = readProject(values.config, values.app === undefined && values.new === undefined);
+    const project = readProject(values.config, values.app === undefined && values.new === undefined, '--app CMD or --new DIR');
     const outdir = path.resolve(values.outdir ?? path.join(project.dir, project.output));
     if (values.outdir !== undefined && !fs.existsSync(outdir)) throw new UsageError(`--outdir ${values.outdir} does not exist: name the current output folder`);
     const filter = { offerings: values.offering, tenants: values.tenant };
@@ -71,7 +71,7 @@ export const diffCommand: Command = {
     try {
       const untouched = treeStamp(outdir);
       const synthesized = values.new === undefined
-        ? await synthesize(values.app ?? project.app!, project.dir, path.join(temporary!, 'out'), io.env)
+        ? await synthesizeInto(values.app ?? project.app!, project.dir, path.join(temporary!, 'out'), io.env)
         : path.resolve(values.new);
       if (treeStamp(outdir) !== untouched) {
         throw new CommandError(`the app wrote to ${outdir} itself, not to CDK8S_OUTDIR: create the app without an outdir `
@@ -96,40 +96,9 @@ export const diffCommand: Command = {
   },
 };
 
-interface Project {
-  readonly dir: string;
-  readonly app?: string;
-  readonly output: string;
-}
-
-/** The cdk8s project: cdk8s.yaml's folder, `app` and `output`. Required only when the app command comes from it. */
-function readProject(config: string | undefined, needApp: boolean): Project {
-  const file = path.resolve(config ?? 'cdk8s.yaml');
-  if (!fs.existsSync(file)) {
-    if (config !== undefined || needApp) {
-      throw new UsageError(`${file} does not exist: run in your cdk8s project, pass --config FILE, or give --app CMD or --new DIR`);
-    }
-    return { dir: process.cwd(), output: 'dist' };
-  }
-  const parsed: unknown = YAML.parse(fs.readFileSync(file, 'utf8'));
-  const app = isPlainObject(parsed) && typeof parsed.app === 'string' ? parsed.app : undefined;
-  if (needApp && !app) throw new UsageError(`${file} has no \`app\` command: add one (app: npx ts-node main.ts) or pass --app CMD`);
-  const output = isPlainObject(parsed) && typeof parsed.output === 'string' ? parsed.output : 'dist';
-  return { dir: path.dirname(file), app, output };
-}
-
 /** Runs the app command with CDK8S_OUTDIR=`outdir`, as `cdk8s synth` does; resolves to `outdir`. */
-async function synthesize(command: string, cwd: string, outdir: string, env: NodeJS.ProcessEnv): Promise<string> {
-  const child = spawn(command, { cwd, shell: true, env: { ...env, CDK8S_OUTDIR: outdir }, stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString('utf8')).slice(-4000);
-  });
-  const code = await new Promise<number | null>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', resolve);
-  });
-  if (code !== 0) throw new CommandError(`the app \`${command}\` failed (exit code ${code}) in ${cwd}:\n${stderr.trimEnd()}`);
+async function synthesizeInto(command: string, cwd: string, outdir: string, env: NodeJS.ProcessEnv): Promise<string> {
+  await runApp(command, cwd, { ...env, CDK8S_OUTDIR: outdir });
   if (!fs.existsSync(outdir)) throw new CommandError(`the app \`${command}\` wrote nothing to CDK8S_OUTDIR: synthesize with app.synth() into the default outdir`);
   return outdir;
 }

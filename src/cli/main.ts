@@ -11,6 +11,7 @@ import { KubeClient, KubeconfigError } from './kube-client';
 import { DEFAULT_TOKEN_DURATION, issueKubeconfig, KubeconfigIssueError, parseDuration, resolveIdentity } from './kubeconfig';
 import { statusCommand } from './status';
 import { MissingToolError } from './tools';
+import { upgradePlanCommand } from './upgrade-plan';
 import { VerifyError, verifyOffering } from './verify';
 import { clearRenderCache, renderCacheDirectory, renderCacheUsage } from '../core/helm';
 
@@ -288,7 +289,7 @@ const fleet: Command = {
 };
 
 /** The commands of `saasplane`, in help order. */
-export const COMMANDS: Command[] = [devCluster, kubeconfig, verify, diffCommand, statusCommand, cache, fleet];
+export const COMMANDS: Command[] = [devCluster, kubeconfig, verify, diffCommand, upgradePlanCommand, statusCommand, cache, fleet];
 
 /** Adds (or replaces) a command. */
 export function registerCommand(command: Command): void {

@@ -4,7 +4,7 @@
 import { Command, CommandError, defaultKubeconfig, dnsLabel, help, parseCommandArgs, UsageError } from './command';
 import { readObjectTree } from './diff';
 import { KubeClient, KubeResponse, responseMessage } from './kube-client';
-import { LABEL_OFFERING, LABEL_PLAN, LABEL_STATE, LABEL_TENANT, parseQuantity, tenantNamespace, TenantState } from '../core';
+import { LABEL_CHANNEL, LABEL_OFFERING, LABEL_PLAN, LABEL_STATE, LABEL_TENANT, parseQuantity, tenantNamespace, TenantState } from '../core';
 
 /** A workload's readiness. */
 export interface WorkloadStatus {
@@ -28,6 +28,8 @@ export interface TenantStatus {
   readonly state: string;
   /** The chart and version the workloads carry (`helm.sh/chart`), e.g. shop-0.1.0. */
   readonly chart?: string;
+  /** The channel the tenant runs, for an offering with channels or a rollout. */
+  readonly channel?: string;
   /** healthy, degraded, suspended, offboarded, or missing (in the GitOps output, not on the cluster). */
   readonly status: 'healthy' | 'degraded' | 'suspended' | 'offboarded' | 'missing';
   readonly workloads: readonly WorkloadStatus[];
@@ -123,7 +125,10 @@ export async function tenantStatus(client: KubeClient, offering: string, tenant:
       problems.push(`quota ${q.resource} is at its limit (${q.used}/${q.hard})`);
     }
   }
-  const chart = [...deployments.items ?? [], ...statefulSets.items ?? []].map((w: any) => w.metadata?.labels?.['helm.sh/chart']).find((c) => typeof c === 'string');
+  const workloadLabel = (key: string): string | undefined => [...deployments.items ?? [], ...statefulSets.items ?? []]
+    .map((w: any) => w.metadata?.labels?.[key]).find((c) => typeof c === 'string');
+  const chart = workloadLabel('helm.sh/chart');
+  const channel = workloadLabel(LABEL_CHANNEL);
   const times = [ns.status === 200 ? ns.body : undefined, quotaObject, ...deployments.items ?? [], ...statefulSets.items ?? []]
     .flatMap((o: any) => (o?.metadata?.managedFields ?? []).map((f: any) => f.time as string | undefined))
     .filter((t): t is string => typeof t === 'string').sort();
@@ -134,6 +139,7 @@ export async function tenantStatus(client: KubeClient, offering: string, tenant:
     plan: labels[LABEL_PLAN],
     state,
     ...(chart ? { chart } : {}),
+    ...(channel ? { channel } : {}),
     status,
     workloads,
     quota,
@@ -162,7 +168,7 @@ export function statusTable(statuses: readonly TenantStatus[]): string {
     const desired = s.workloads.reduce((n, w) => n + w.desired, 0);
     const quota = SHOWN_QUOTA.map((r) => s.quota.find((q) => q.resource === r)).filter((q): q is QuotaUse => q !== undefined)
       .map((q) => `${q.resource.replace('requests.', '')} ${q.used}/${q.hard}`).join(', ');
-    return [s.tenant, s.plan ?? '?', s.state, s.chart ?? '-', s.status.toUpperCase(), `${ready}/${desired}`, quota, s.lastChange ?? '-'];
+    return [s.tenant, s.plan ?? '?', s.state, `${s.chart ?? '-'}${s.channel ? ` (${s.channel})` : ''}`, s.status.toUpperCase(), `${ready}/${desired}`, quota, s.lastChange ?? '-'];
   });
   const header = ['TENANT', 'PLAN', 'STATE', 'CHART', 'STATUS', 'READY', 'QUOTA (used/hard)', 'LAST CHANGE'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));

@@ -45,7 +45,7 @@ export class TenantOutputCache {
     const cacheable = renderer instanceof DiskRenderCache && rendererId !== undefined && offering.transform === undefined
       && layout.extraFiles === undefined && layout.constructor === TenantFoldersLayout
       && hasOnlyBuiltInResolvers(app)
-      && rendersDeterministically(offering.chart);
+      && Object.values(offering.charts).every(rendersDeterministically);
     if (!cacheable) {
       return undefined;
     }
@@ -54,7 +54,7 @@ export class TenantOutputCache {
       return undefined;
     }
     const base = createHash('sha256').update(JSON.stringify([
-      FORMAT, code, packageVersion('cdk8s'), packageVersion('js-yaml'), process.env.CDK8S_DISABLE_SORT ?? '', rendererId, offering.chart.digest,
+      FORMAT, code, packageVersion('cdk8s'), packageVersion('js-yaml'), process.env.CDK8S_DISABLE_SORT ?? '', rendererId, Object.entries(offering.charts).map(([channel, chart]) => [channel, chart.digest]),
       { ...offering.spec, chart: undefined },
     ])).digest('hex');
     return new TenantOutputCache(renderer.directory, base);

@@ -5,7 +5,7 @@ import { IConstruct } from 'constructs';
 import * as YAML from 'yaml';
 import {
   GROUP_WAVES, isPlainObject, LABEL_OFFERING, LABEL_TENANT, layoutFileProblem, objectIdentity, OutputLayout, outdirProblem, PlannedObject,
-  SaaSplaneError,
+  SaaSplaneError, UPGRADE_PLAN_ENV,
   TenantFoldersLayout, throwIfProblems, writeTreeAtomically,
 } from '../core';
 import { GROUP_IDS, ownerOf, plannedOf, yamlDocumentOf } from './emit';
@@ -53,8 +53,18 @@ export class SaaSApp extends App {
     this.removeTenantsWithData = new Set(props.removeTenantsWithData ?? []);
   }
 
-  /** Synthesizes every chart into `outdir`, replacing its previous content as a whole. */
+  /**
+   * Synthesizes every chart into `outdir`, replacing its previous content as a whole. With
+   * SAASPLANE_UPGRADE_PLAN set to a file (`saasplane upgrade-plan` sets it), writes the upgrade plan
+   * of every offering with a rollout there as JSON instead, and nothing else.
+   */
   public synth(): void {
+    const upgradePlanFile = process.env[UPGRADE_PLAN_ENV];
+    if (upgradePlanFile) {
+      const plans = this.node.findAll().filter(SaaSOffering.isSaaSOffering).filter((o) => o.spec.rollout).map((o) => o.upgradePlan());
+      fs.writeFileSync(upgradePlanFile, `${JSON.stringify(plans, null, 2)}\n`);
+      return;
+    }
     // the output folder first: it is the one problem that could cost data
     const problem = outdirProblem(this.outdir);
     if (problem) {

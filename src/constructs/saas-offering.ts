@@ -1,9 +1,9 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  ChartRenderer, defaultRenderer, loadChart, LoadedChart, ObjectTransform, OfferingMembers, OfferingOptions, OfferingSpec, PlannedObject,
+  ChannelCharts, ChartRenderer, defaultRenderer, loadChannelCharts, ObjectTransform, OfferingMembers, OfferingOptions, OfferingSpec, PlannedObject,
   planOffering, planTenant, plainSpec, providerNamespace, renderTenantCharts, SaaSplaneError, TenantChartOutcome, tenantHosts, TenantOptions,
-  throwIfProblems, validateOffering,
+  throwIfProblems, UpgradePlan, planUpgrade, validateOffering,
 } from '../core';
 import { emitPlanned, findApiObject, ownObjectsUnder } from './emit';
 import { appClaims, assertFreeId } from './name-claims';
@@ -31,8 +31,8 @@ export class SaaSOffering extends Chart {
   public readonly offeringName: string;
   /** The validated spec both front-ends share. */
   public readonly spec: OfferingSpec;
-  /** The chart, fetched and read. */
-  public readonly chart: LoadedChart;
+  /** The chart of each channel, fetched and read. */
+  public readonly charts: ChannelCharts;
   /** The renderer tenants use. */
   public readonly renderer: ChartRenderer;
   /** The provider's transform of every planned object, if any. */
@@ -53,7 +53,7 @@ export class SaaSOffering extends Chart {
     validateOffering({ ...rest, name: name ?? id });
     const spec = plainSpec({ ...rest, name: name ?? id });
     assertFreeId(scope, id, 'offering');
-    const chart = loadChart(props.chart);
+    const charts = loadChannelCharts(spec);
     const owner = `offering "${spec.name}" (construct ${[scope.node.path, id].filter(Boolean).join('/')})`;
     const names = [`namespace "${providerNamespace(spec.name)}"`];
     throwIfProblems(`${owner} cannot be added`, appClaims(scope).conflicts(names, owner));
@@ -63,7 +63,7 @@ export class SaaSOffering extends Chart {
     appClaims(scope).claim(names, owner);
     this.offeringName = spec.name;
     this.spec = spec;
-    this.chart = chart;
+    this.charts = charts;
     this.renderer = renderer ?? defaultRenderer();
     this.transform = transform;
     this.planned = planned;
@@ -77,6 +77,15 @@ export class SaaSOffering extends Chart {
   /** The ApiObject of `kind`/`name` in this chart (an escape hatch for JSON patches), if any. */
   public apiObjectFor(kind: string, name: string): ApiObject | undefined {
     return findApiObject(this, kind, name);
+  }
+
+  /**
+   * The blast radius of the offering's rollout: per wave, each tenant's move to the rollout's
+   * channel, resolved and rendered against it (blocked tenants with the reason, objects replaced).
+   */
+  public upgradePlan(): UpgradePlan {
+    const tenants = this.tenants.map((t) => t.spec);
+    return planUpgrade({ offering: this.spec, tenants, charts: this.charts, renderer: this.renderer, transform: this.transform });
   }
 
   /** Adds a tenant instance; its construct id is the tenant name. */
@@ -188,7 +197,7 @@ export class SaaSOffering extends Chart {
     }
     let outcomes: TenantChartOutcome[];
     try {
-      outcomes = renderTenantCharts(batch.map((t) => t.resolved), this.chart, this.renderer, this.transform);
+      outcomes = renderTenantCharts(batch.map((t) => t.resolved), this.charts, this.renderer, this.transform);
     } catch (e) {
       this.pending.unshift(...batch); // helm missing, a broken chart: the next synthesis tries again
       throw e;

@@ -1,6 +1,6 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { PlannedObject, ResolvedTenant, resolveTenant, TenantOptions, throwIfProblems } from '../core';
+import { PlannedObject, ResolvedTenant, resolveTenant, TenantOptions, TenantSpec, throwIfProblems } from '../core';
 import { emitPlanned, findApiObject, ownObjectsUnder } from './emit';
 import { appClaims, assertFreeId } from './name-claims';
 import type { SaaSOffering } from './saas-offering';
@@ -40,15 +40,18 @@ export class TenantInstance extends Chart {
   public readonly releaseName: string;
   /** The validated, resolved tenant the core planned from. */
   public readonly resolved: ResolvedTenant;
+  /** The tenant as declared (an upgrade preview resolves it again, against another chart). */
+  public readonly spec: TenantSpec;
   /** @internal the Ingress hosts of the objects emitted */
   public _hosts: readonly string[] = [];
   private plannedObjects?: readonly PlannedObject[];
   private emittedGroups: IConstruct[] = [];
 
   constructor(scope: Construct, id: string, props: TenantInstanceProps) {
-    const offering = props.offering;
-    const resolved = resolveTenant(offering.spec, { ...props, name: props.name ?? id }, {
-      chart: offering.chart,
+    const { offering, ...options } = props;
+    const spec: TenantSpec = { ...options, name: props.name ?? id };
+    const resolved = resolveTenant(offering.spec, spec, {
+      charts: offering.charts,
       existingTenants: offering.tenantNames,
     });
     // after the tenant checks, which name a duplicate tenant better than its construct id would
@@ -62,6 +65,7 @@ export class TenantInstance extends Chart {
     claims.claim(names, owner);
     this.offering = offering;
     this.resolved = resolved;
+    this.spec = spec;
     this.tenantName = resolved.name;
     this.plan = resolved.planName;
     this.namespaceName = resolved.namespace;

@@ -3,10 +3,9 @@
 // here, so that both front-ends suspend and offboard the same way.
 import type { KubeObject } from './kube';
 import { TenantState } from './model';
+import { LABEL_STATE } from './names';
 import { isPlainObject, jsonCopy } from './values';
 
-/** The namespace label that tells a tenant's state (absent: active). */
-export const LABEL_STATE = 'saasplane.io/state';
 /** On an offboarded tenant's namespace and claims: the date (YYYY-MM-DD) after which they may be deleted. */
 export const ANNOTATION_DELETE_AFTER = 'saasplane.io/delete-after';
 /** On an offboarded tenant's namespace and claims: why they are kept. */

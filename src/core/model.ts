@@ -99,6 +99,8 @@ export interface PlanSpec {
    * @default false
    */
   readonly dedicatedNodes?: boolean;
+  /** The channel (chart version) tenants of this plan run, unless a promoted rollout wave or the tenant says otherwise. @default - the offering's default channel */
+  readonly channel?: string;
   /** Human-readable name for catalogs. @default - the plan's key */
   readonly displayName?: string;
   /** Description for catalogs. @default - none */
@@ -226,12 +228,32 @@ export interface SharedObject {
   readonly [field: string]: unknown;
 }
 
+/**
+ * A staged move of tenants to another channel: the tenants of the first `promoted` waves run
+ * `channel`, the others stay where they are. Promoting a wave is a one-line change, reviewed with
+ * `saasplane diff`; `saasplane upgrade-plan` previews every wave first.
+ */
+export interface RolloutSpec {
+  /** The channel the rollout moves tenants to, e.g. "canary". */
+  readonly channel: string;
+  /** The waves in order, each a list of tenant or plan names: [["internal"], ["small"], ["large"]]. A tenant named is in that wave, else its plan's. */
+  readonly waves: string[][];
+  /** How many waves, from the first, are promoted. @default 0 */
+  readonly promoted?: number;
+}
+
 /** An offering: a chart, the values tenants may set, its plans and its policies. */
 export interface OfferingSpec {
   /** Offering name, a DNS label of at most 30 characters; prefixes every tenant namespace. */
   readonly name: string;
-  /** The application chart. */
+  /** The application chart: the chart of the default channel. */
   readonly chart: ChartSource;
+  /** The name of the default channel, whose chart is `chart`. @default "stable" */
+  readonly defaultChannel?: string;
+  /** More charts (or versions of the chart) by channel name: { canary: ChartSource.fromDirectory("charts/app-1.5.0") }. @default - none */
+  readonly channels?: Record<string, ChartSource>;
+  /** A rollout of a channel, wave by wave. @default - none */
+  readonly rollout?: RolloutSpec;
   /** Provider defaults; tenants can never override them outside `consumerParameters`. @default - the chart's defaults */
   readonly values?: Values;
   /** Dotted value paths a tenant may set ("replicaCount", "ingress.host"). @default - none */
@@ -332,6 +354,8 @@ export interface TenantSpec {
   readonly labels?: Record<string, string>;
   /** Annotations on every object of this tenant, over the offering's. @default - none */
   readonly annotations?: Record<string, string>;
+  /** The channel this tenant runs whatever its plan and the rollout say (a pinned version). @default - its plan's, or the rollout's once its wave is promoted */
+  readonly channel?: string;
   /** Where the tenant is in its life. @default TenantState.ACTIVE */
   readonly state?: TenantState;
   /** For an offboarded tenant (and only then): the date (YYYY-MM-DD) after which its namespace and claims may be deleted. */

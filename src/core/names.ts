@@ -2,6 +2,8 @@
 export const LABEL_OFFERING = 'saasplane.io/offering';
 export const LABEL_TENANT = 'saasplane.io/tenant';
 export const LABEL_PLAN = 'saasplane.io/plan';
+/** The namespace label that tells a tenant's state (absent: active); the provider may change it, as the plan. */
+export const LABEL_STATE = 'saasplane.io/state';
 export const LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
 /** On the ServiceAccounts of identities: `provider` or `consumer`. */
 export const LABEL_ACCESS = 'saasplane.io/access';

@@ -1,7 +1,7 @@
 // Validation of an offering and of its tenants, and the resolved form the planners consume.
 import * as net from 'net';
+import { ChannelCharts, channelProblems, releaseLabels, tenantChannelProblems, TenantRelease, tenantRelease } from './channels';
 import { throwIfProblems } from './errors';
-import { LoadedChart } from './helm';
 import { lifecycleProblems } from './lifecycle';
 import {
   ContainerDefaults, DEFAULT_KUBE_VERSION, DependencySpec, MetricsKind, OfferingSpec, PlanSpec, PodSecurityLevel, QuotaSpec, TenantSpec, TenantState,
@@ -43,6 +43,7 @@ export function validateOffering(spec: OfferingSpec, now: Date = new Date()): vo
   if (!spec.chart) {
     problems.push('no chart: set `chart` to ChartSource.fromDirectory(...), fromArchive(...), fromRepository(...) or fromOci(...)');
   }
+  problems.push(...channelProblems(spec));
   const planNames = Object.keys(spec.plans ?? {});
   if (planNames.length === 0) {
     problems.push('no plans: declare at least one plan in `plans`, e.g. { small: { quota: { cpu: "2", memory: "4Gi" } } }');
@@ -328,14 +329,18 @@ export interface ResolvedTenant {
   /** Extra annotations on every object of the tenant: the offering's, then the tenant's. */
   readonly annotations: Readonly<Record<string, string>>;
   readonly state: TenantState;
+  /** The channel it runs, and its rollout wave. */
+  readonly release: TenantRelease;
   /** Set when offboarded. */
   readonly deleteAfter?: string;
 }
 
 /** What tenant validation needs beyond the specs. */
 export interface TenantContext {
-  /** The offering's chart (for values.schema.json); omit to skip the schema check. */
-  readonly chart?: LoadedChart;
+  /** The chart of each channel (for values.schema.json and the chart-version label); omit to skip the schema check. */
+  readonly charts?: ChannelCharts;
+  /** Resolve as if every rollout wave were promoted (an upgrade preview). */
+  readonly promoteAll?: boolean;
   /** Names of tenants the offering already has (a Set keeps adding n tenants linear). */
   readonly existingTenants: ReadonlySet<string> | readonly string[];
 }
@@ -402,11 +407,16 @@ export function resolveTenant(offering: OfferingSpec, spec: TenantSpec, context:
   problems.push(...providerShape);
   problems.push(...extraMetadataProblems(`tenant "${spec.name}"`, spec.labels, spec.annotations));
   problems.push(...lifecycleProblems(spec.state, spec.deleteAfter));
+  problems.push(...tenantChannelProblems(offering, spec));
+  const release = tenantRelease(offering, spec, context.promoteAll);
+  const chart = context.charts?.[release.channel];
   const quota = plan && spec.quota !== undefined ? overriddenQuota(spec.name, plan, spec.quota, containerDefaults(offering), problems) : plan?.quota;
   const values = mergeValues(offering.values, plan?.values, isPlainObject(parameters) && shape.length === 0 ? parameters : {},
     providerShape.length === 0 ? providerValues : {});
-  if (context.chart?.schema && plan) {
-    problems.push(...schemaProblems(context.chart.schema, mergeValues(context.chart.defaults, values), context.chart.name));
+  if (chart?.schema && plan) {
+    // with several channels, say which version refuses the values
+    const which = Object.keys(offering.channels ?? {}).length > 0 ? `chart "${chart.name}" ${chart.version} (channel "${release.channel}")` : `chart "${chart.name}"`;
+    problems.push(...schemaProblems(chart.schema, mergeValues(chart.defaults, values), which));
   }
   throwIfProblems(`tenant "${spec.name}" of offering "${offering.name}" is invalid`, problems);
   return {
@@ -418,9 +428,10 @@ export function resolveTenant(offering: OfferingSpec, spec: TenantSpec, context:
     releaseName,
     values,
     dependencies: jsonCopy([...(offering.network?.dependencies ?? []), ...(spec.dependencies ?? [])]),
-    labels: jsonCopy({ ...offering.labels, ...spec.labels }),
+    labels: jsonCopy({ ...offering.labels, ...spec.labels, ...releaseLabels(offering, release, chart) }),
     annotations: jsonCopy({ ...offering.annotations, ...spec.annotations }),
     state: spec.state ?? TenantState.ACTIVE,
+    release,
     ...(spec.deleteAfter !== undefined ? { deleteAfter: spec.deleteAfter } : {}),
   };
 }
@@ -445,11 +456,11 @@ function overriddenQuota(tenant: string, plan: PlanSpec, overrides: unknown, def
 /**
  * A copy of a validated offering spec made of ordinary objects: user data may come with null
  * prototypes (`Object.create(null)`, some parsers), which the emitters cannot serialize. The
- * chart source is kept as it is.
+ * chart sources (`chart`, `channels`) are kept as they are.
  */
-export function plainSpec<T extends { chart?: unknown }>(spec: T): T {
-  const { chart, ...data } = spec;
-  return { ...jsonCopy(data), chart } as T;
+export function plainSpec<T extends { chart?: unknown; channels?: unknown }>(spec: T): T {
+  const { chart, channels, ...data } = spec;
+  return { ...jsonCopy(data), chart, ...(channels !== undefined ? { channels: { ...channels } } : {}) } as T;
 }
 
 /** The effective container defaults of an offering. */

@@ -4,8 +4,8 @@ import type { Namespace, ServiceAccount } from 'kubernetes-types/core/v1';
 import type { ClusterRole, ClusterRoleBinding, PolicyRule, Role, RoleBinding, Subject } from 'kubernetes-types/rbac/v1';
 import { SaaSplaneError, throwIfProblems } from './errors';
 import { admissionRule, KubeObject } from './kube';
-import { PodSecurityLevel } from './model';
-import { dnsLabelProblem, LABEL_ACCESS, PROVIDER_BINDING_NAME, providerNamespace, LABEL_OFFERING, LABEL_PLAN, LABEL_TENANT, offeringLabels, PSA_ENFORCE } from './names';
+import { PodSecurityLevel, TenantState } from './model';
+import { dnsLabelProblem, LABEL_ACCESS, PROVIDER_BINDING_NAME, providerNamespace, LABEL_OFFERING, LABEL_PLAN, LABEL_STATE, LABEL_TENANT, offeringLabels, PSA_ENFORCE } from './names';
 import type { ResolvedTenant } from './offering';
 import { POD_SECURITY_VERSION } from './plan-tenant';
 
@@ -60,7 +60,7 @@ export const CONSUMER_RULES: readonly PolicyRule[] = [
 
 /** The labels a tenant namespace carries (saasplane's and Kubernetes' own name label). */
 const NAMESPACE_LABELS = [
-  LABEL_OFFERING, LABEL_TENANT, LABEL_PLAN, 'app.kubernetes.io/managed-by', PSA_ENFORCE, `${PSA_ENFORCE}-version`,
+  LABEL_OFFERING, LABEL_TENANT, LABEL_PLAN, LABEL_STATE, 'app.kubernetes.io/managed-by', PSA_ENFORCE, `${PSA_ENFORCE}-version`,
   'pod-security.kubernetes.io/audit', 'pod-security.kubernetes.io/warn', 'kubernetes.io/metadata.name',
 ];
 
@@ -208,6 +208,7 @@ export function planProviderShared(
     subjects: [subject],
   };
   const label = (key: string) => `variables.labels['${key}']`;
+  const MUTABLE = `(k == '${LABEL_PLAN}' || k == '${LABEL_STATE}')`;
   const guard: Named<ValidatingAdmissionPolicy> = {
     apiVersion: 'admissionregistration.k8s.io/v1',
     kind: 'ValidatingAdmissionPolicy',
@@ -235,9 +236,10 @@ export function planProviderShared(
           message: `the provider of offering "${o}" may only change or delete its tenants' namespaces`,
         },
         {
-          expression: `request.operation != 'UPDATE' || (variables.labels.all(k, k == '${LABEL_PLAN}' || (k in variables.oldLabels && variables.oldLabels[k] == variables.labels[k])) `
-            + `&& variables.oldLabels.all(k, k == '${LABEL_PLAN}' || k in variables.labels))`,
-          message: `the provider of offering "${o}" may change no namespace label but ${LABEL_PLAN} (Pod Security and tenant identity labels are fixed)`,
+          // the plan and the tenant's state (suspended, offboarded) are the provider's to change
+          expression: `request.operation != 'UPDATE' || (variables.labels.all(k, ${MUTABLE} || (k in variables.oldLabels && variables.oldLabels[k] == variables.labels[k])) `
+            + `&& variables.oldLabels.all(k, ${MUTABLE} || k in variables.labels))`,
+          message: `the provider of offering "${o}" may change no namespace label but ${LABEL_PLAN} and ${LABEL_STATE} (Pod Security and tenant identity labels are fixed)`,
         },
         {
           expression: "request.operation != 'UPDATE' || (object.metadata.?finalizers == oldObject.metadata.?finalizers && object.spec.?finalizers == oldObject.spec.?finalizers "
@@ -252,6 +254,10 @@ export function planProviderShared(
             + `&& ${label('pod-security.kubernetes.io/audit')} == '${podSecurity}' && ${label('pod-security.kubernetes.io/warn')} == '${podSecurity}' `
             + "&& object.metadata.?annotations.orValue({}).all(k, k.startsWith('kubectl.kubernetes.io/')) && !has(object.metadata.ownerReferences))",
           message: `the provider of offering "${o}" may only create namespaces with saasplane's labels (${NAMESPACE_LABELS.join(', ')}, Pod Security audit and warn "${podSecurity}") and no annotations`,
+        },
+        {
+          expression: `!('${LABEL_STATE}' in variables.labels) || ${label(LABEL_STATE)} in ['${TenantState.SUSPENDED}', '${TenantState.OFFBOARDED}']`,
+          message: `the provider of offering "${o}" may only label a namespace ${LABEL_STATE}=${TenantState.SUSPENDED} or ${TenantState.OFFBOARDED} (an active tenant has no such label)`,
         },
         ...(plans.length === 0 ? [] : [{
           expression: `request.operation == 'DELETE' || (${label(LABEL_PLAN)} in ${JSON.stringify(plans).replace(/"/g, "'")})`,

@@ -3,13 +3,13 @@
 // front-ends emit exactly these.
 import type { LimitRange, Namespace, ResourceQuota } from 'kubernetes-types/core/v1';
 import type { NetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyPeer, NetworkPolicyPort } from 'kubernetes-types/networking/v1';
+import { ChannelCharts } from './channels';
 import { chartTraffic, TrafficTarget } from './chart-traffic';
 import { SaaSplaneError, throwIfProblems } from './errors';
 import { ChartRenderer, HelmFailure, LoadedChart, renderAll, RenderedObject, RenderRequest } from './helm';
 import type { KubeObject } from './kube';
-import { LABEL_STATE } from './lifecycle';
 import { MetricsKind, PodSecurityLevel, TenantState } from './model';
-import { LABEL_TENANT, podLabels, PROVIDER_BINDING_NAME, tenantLabels } from './names';
+import { LABEL_STATE, LABEL_TENANT, podLabels, PROVIDER_BINDING_NAME, tenantLabels } from './names';
 import { containerDefaults, kubeVersion, ResolvedTenant } from './offering';
 import { GROUP_WAVES, ObjectGroup } from './plan';
 import { planFitProblems } from './plan-fit';
@@ -246,11 +246,17 @@ export type TenantChartOutcome = { readonly objects: KubeObject[] } | { readonly
  * values could cause (helm missing, a broken chart) are thrown.
  */
 export function renderTenantCharts(
-  tenants: readonly ResolvedTenant[], chart: LoadedChart, renderer: ChartRenderer, transform?: ObjectTransform,
+  tenants: readonly ResolvedTenant[], charts: ChannelCharts, renderer: ChartRenderer, transform?: ObjectTransform,
 ): TenantChartOutcome[] {
-  const rendered = renderAll(renderer, tenants.map((t) => tenantRenderRequest(t, chart)));
+  const chartOf = (tenant: ResolvedTenant) => {
+    const chart = charts[tenant.release.channel];
+    if (!chart) throw new Error(`no chart loaded for channel "${tenant.release.channel}" of tenant "${tenant.name}"`);
+    return chart;
+  };
+  const rendered = renderAll(renderer, tenants.map((t) => tenantRenderRequest(t, chartOf(t))));
   return tenants.map((tenant, i) => {
     const outcome = rendered[i];
+    const chart = chartOf(tenant);
     if ('error' in outcome) {
       const e = outcome.error;
       if (e instanceof SaaSplaneError && !(e instanceof HelmFailure)) {
@@ -276,8 +282,8 @@ function transformRendered(tenant: ResolvedTenant, rendered: RenderedObject[], t
 }
 
 /** The tenant's chart objects (a batch of one), or its error thrown. */
-export function renderTenantChart(tenant: ResolvedTenant, chart: LoadedChart, renderer: ChartRenderer, transform?: ObjectTransform): KubeObject[] {
-  const [outcome] = renderTenantCharts([tenant], chart, renderer, transform);
+export function renderTenantChart(tenant: ResolvedTenant, charts: ChannelCharts, renderer: ChartRenderer, transform?: ObjectTransform): KubeObject[] {
+  const [outcome] = renderTenantCharts([tenant], charts, renderer, transform);
   if ('error' in outcome) {
     throw outcome.error;
   }

@@ -90,15 +90,15 @@ function fromDraft04(schema: unknown): any {
 }
 
 /** Validates values against a chart's values.schema.json; returns one sentence per violation. */
-export function schemaProblems(schema: object, values: Values, chartName: string): string[] {
+export function schemaProblems(schema: object, values: Values, chart: string): string[] {
   const validate = compile(schema);
   if (validate(values)) {
     return [];
   }
-  return (validate.errors ?? []).map((error) => describe(error, values, chartName));
+  return (validate.errors ?? []).map((error) => describe(error, values, chart));
 }
 
-function describe(error: ErrorObject, values: Values, chartName: string): string {
+function describe(error: ErrorObject, values: Values, chart: string): string {
   const segments = error.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
   if (error.keyword === 'additionalProperties') {
     segments.push(String(error.params.additionalProperty));
@@ -110,5 +110,5 @@ function describe(error: ErrorObject, values: Values, chartName: string): string
   }
   const shown = value === undefined ? '' : ` = ${JSON.stringify(value)}`;
   const allowed = error.keyword === 'enum' ? `: allowed values are ${(error.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}` : '';
-  return `value ${field}${shown} violates chart "${chartName}" values.schema.json: ${error.message}${allowed}`;
+  return `value ${field}${shown} violates ${chart} values.schema.json: ${error.message}${allowed}`;
 }

@@ -1,6 +1,6 @@
 import * as pulumi from '@pulumi/pulumi';
 import {
-  ChartRenderer, defaultRenderer, loadChart, LoadedChart, ObjectTransform, OfferingMembers, OfferingOptions, OfferingSpec, PlannedObject,
+  ChannelCharts, ChartRenderer, defaultRenderer, loadChannelCharts, ObjectTransform, OfferingMembers, OfferingOptions, OfferingSpec, PlannedObject,
   planOffering, plainSpec, validateOffering,
 } from '../core';
 import { WaveRegistrar } from './emit';
@@ -24,8 +24,8 @@ export class SaaSOffering extends pulumi.ComponentResource {
   public readonly offeringName: pulumi.Output<string>;
   /** The validated spec both front-ends share. */
   public readonly spec: OfferingSpec;
-  /** The chart, fetched and read. */
-  public readonly chart: LoadedChart;
+  /** The chart of each channel, fetched and read. */
+  public readonly charts: ChannelCharts;
   /** The renderer tenants use. */
   public readonly renderer: ChartRenderer;
   /** The provider's transform of every planned object, if any. */
@@ -40,11 +40,11 @@ export class SaaSOffering extends pulumi.ComponentResource {
     const { renderer, transform, ...rest } = args;
     validateOffering({ ...rest, name: rest.name ?? name });
     const spec: OfferingSpec = plainSpec({ ...rest, name: rest.name ?? name });
-    const chart = loadChart(spec.chart);
+    const charts = loadChannelCharts(spec);
     const planned = planOffering(spec, transform);
     super('saasplane:index:SaaSOffering', name, {}, opts);
     this.spec = spec;
-    this.chart = chart;
+    this.charts = charts;
     this.renderer = renderer ?? defaultRenderer();
     this.transform = transform;
     this.planned = planned;

@@ -1,7 +1,7 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import {
-  ChartRenderer, defaultRenderer, GROUP_WAVES, loadChart, NameClaims, ObjectGroup, objectIdentity, ObjectTransform, OfferingSpec, plainSpec,
+  ChartRenderer, defaultRenderer, GROUP_WAVES, loadChannelCharts, NameClaims, ObjectGroup, objectIdentity, ObjectTransform, OfferingSpec, plainSpec,
   PlannedObject, plannedIdentities, planProviderInTenant, planTenant, PROVIDER_BINDING_NAME, ProviderAccessOptions, providerIdentity,
   providerNamespace, renderTenantChart, ResolvedTenant, resolveTenant, tenantHosts, TenantOptions, throwIfProblems, validateOffering, Values,
 } from '../core';
@@ -84,12 +84,13 @@ export class TenantInstance extends pulumi.ComponentResource {
         validateOffering(args.offering as OfferingSpec);
       }
       const spec = component ? component.spec : plainSpec(args.offering as OfferingSpec);
-      const loaded = component ? component.chart : loadChart(spec.chart);
+      const charts = component ? component.charts : loadChannelCharts(spec);
       const tenant = resolveTenant(spec, { ...tenantSpecOf(args), name: args.name ?? name }, {
-        chart: loaded, existingTenants: component ? component.tenantNames : [],
+        charts, existingTenants: component ? component.tenantNames : [],
       });
+      const loaded = charts[tenant.release.channel];
       const tenantTransform = component?.transform ?? args.transform;
-      const rendered = renderTenantChart(tenant, loaded, component?.renderer ?? args.renderer ?? defaultRenderer(), tenantTransform);
+      const rendered = renderTenantChart(tenant, charts, component?.renderer ?? args.renderer ?? defaultRenderer(), tenantTransform);
       const served = tenantHosts(rendered);
       throwIfProblems(`tenant "${tenant.name}" of offering "${spec.name}" cannot be added`, component?._hostProblems(tenant.name, served) ?? []);
       return { resolved: tenant, chart: loaded, planned: planTenant(tenant, rendered, tenantTransform), hosts: served, transform: tenantTransform };

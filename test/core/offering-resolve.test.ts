@@ -203,25 +203,25 @@ describe('resolveTenant', () => {
     const offering = offeringSpec({ consumerParameters: ['replicaCount', 'tier'] });
 
     it('accepts values that satisfy the schema, counting the chart defaults', () => {
-      expect(() => resolveTenant(offering, { name: 'acme', plan: 'small', parameters: { replicaCount: 3 } }, { chart, existingTenants: [] })).not.toThrow();
+      expect(() => resolveTenant(offering, { name: 'acme', plan: 'small', parameters: { replicaCount: 3 } }, { charts: { stable: chart }, existingTenants: [] })).not.toThrow();
     });
 
     it('fails when a value violates the schema, naming the field', () => {
-      const error = captureError(() => resolveTenant(offering, { name: 'acme', plan: 'small', parameters: { replicaCount: 0 } }, { chart, existingTenants: [] }));
+      const error = captureError(() => resolveTenant(offering, { name: 'acme', plan: 'small', parameters: { replicaCount: 0 } }, { charts: { stable: chart }, existingTenants: [] }));
       expect(error.problems).toHaveLength(1);
       expect(error.problems[0]).toContain('replicaCount = 0');
       expect(error.problems[0]).toContain('chart "x" values.schema.json');
     });
 
     it('fails when a value is outside an enum, listing the allowed values', () => {
-      const error = captureError(() => resolveTenant(offering, { name: 'acme', plan: 'small', parameters: { tier: 'gold' } }, { chart, existingTenants: [] }));
+      const error = captureError(() => resolveTenant(offering, { name: 'acme', plan: 'small', parameters: { tier: 'gold' } }, { charts: { stable: chart }, existingTenants: [] }));
       expect(error.problems).toEqual([expect.stringContaining('tier = "gold"')]);
       expect(error.problems[0]).toContain('allowed values are "basic", "premium"');
     });
 
     it('fails when provider values violate the schema too', () => {
       const bad = offeringSpec({ values: { replicaCount: 'two' } });
-      const error = captureError(() => resolveTenant(bad, { name: 'acme', plan: 'small' }, { chart, existingTenants: [] }));
+      const error = captureError(() => resolveTenant(bad, { name: 'acme', plan: 'small' }, { charts: { stable: chart }, existingTenants: [] }));
       expect(error.problems).toEqual([expect.stringContaining('replicaCount = "two"')]);
     });
 
@@ -231,7 +231,7 @@ describe('resolveTenant', () => {
         plans: { small: { quota: { cpu: '1', memory: '1Gi' }, values: { replicaCount: null } } },
       });
       const noDefaults = fakeLoadedChart({ schema });
-      const error = captureError(() => resolveTenant(bad, { name: 'acme', plan: 'small' }, { chart: noDefaults, existingTenants: [] }));
+      const error = captureError(() => resolveTenant(bad, { name: 'acme', plan: 'small' }, { charts: { stable: noDefaults }, existingTenants: [] }));
       expect(error.problems).toEqual([expect.stringContaining("must have required property 'replicaCount'")]);
     });
 
@@ -244,17 +244,17 @@ describe('resolveTenant', () => {
       const bad = offeringSpec({ plans: { small: { quota: { cpu: '1', memory: '1Gi' }, values: { replicaCount: null } } } });
       const tenant = resolveTenant(bad, { name: 'acme', plan: 'small' }, { existingTenants: [] });
       expect(mergeValues(chart.defaults, tenant.values)).not.toHaveProperty('replicaCount');
-      const error = captureError(() => resolveTenant(bad, { name: 'acme', plan: 'small' }, { chart, existingTenants: [] }));
+      const error = captureError(() => resolveTenant(bad, { name: 'acme', plan: 'small' }, { charts: { stable: chart }, existingTenants: [] }));
       expect(error.problems).toEqual([expect.stringContaining('replicaCount')]);
     });
 
     it('reports schema problems together with the other problems', () => {
-      const error = captureError(() => resolveTenant(offering, { name: 'Acme', plan: 'small', parameters: { tier: 'gold' } }, { chart, existingTenants: [] }));
+      const error = captureError(() => resolveTenant(offering, { name: 'Acme', plan: 'small', parameters: { tier: 'gold' } }, { charts: { stable: chart }, existingTenants: [] }));
       expect(error.problems).toHaveLength(2);
     });
 
     it('skips the schema check when the plan is unknown', () => {
-      const error = captureError(() => resolveTenant(offering, { name: 'acme', plan: 'gold', parameters: { tier: 'gold' } }, { chart, existingTenants: [] }));
+      const error = captureError(() => resolveTenant(offering, { name: 'acme', plan: 'gold', parameters: { tier: 'gold' } }, { charts: { stable: chart }, existingTenants: [] }));
       expect(error.problems).toEqual([expect.stringContaining('plan "gold" does not exist')]);
     });
 

@@ -139,8 +139,8 @@ describe('provider identity', () => {
       ]);
     });
 
-    it('has six validations: identity and Pod Security on create, tenants only, fixed labels, metadata on change, saasplane\'s labels only on create', () => {
-      expect(policy.spec?.validations).toHaveLength(6);
+    it('has seven validations: identity and Pod Security on create, tenants only, fixed labels, metadata on change, saasplane\'s labels only on create, states', () => {
+      expect(policy.spec?.validations).toHaveLength(7);
       expect(policy.spec?.validations?.[4].expression).toBe("request.operation != 'UPDATE' || (object.metadata.?finalizers == oldObject.metadata.?finalizers "
         + '&& object.spec.?finalizers == oldObject.spec.?finalizers && object.metadata.?ownerReferences == oldObject.metadata.?ownerReferences '
         + "&& object.metadata.?annotations.orValue({}).all(k, k.startsWith('kubectl.kubernetes.io/') || oldObject.metadata.?annotations.orValue({})[?k] == object.metadata.annotations[?k]) "
@@ -152,8 +152,8 @@ describe('provider identity', () => {
 
     it('with the offering\'s plans, lets the provider label namespaces only with one of them', () => {
       const withPlans = findObject<ValidatingAdmissionPolicy>(planProviderShared(identity, true, undefined, ['small', 'large']), 'ValidatingAdmissionPolicy');
-      expect(withPlans.spec?.validations).toHaveLength(7);
-      expect(withPlans.spec?.validations?.[6]).toEqual({
+      expect(withPlans.spec?.validations).toHaveLength(8);
+      expect(withPlans.spec?.validations?.[7]).toEqual({
         expression: "request.operation == 'DELETE' || (variables.labels['saasplane.io/plan'] in ['small','large'])",
         message: 'the provider of offering "shop" may only label namespaces with one of its plans: small, large',
       });
@@ -189,12 +189,14 @@ describe('provider identity', () => {
       expect(tenantsOnly.message).toBe('the provider of offering "shop" may only change or delete its tenants\' namespaces');
     });
 
-    it('lets the provider change no namespace label but the plan', () => {
-      const [, , , fixedLabels] = policy.spec?.validations ?? [];
-      expect(fixedLabels.expression).toBe("request.operation != 'UPDATE' || (variables.labels.all(k, k == 'saasplane.io/plan' "
+    it('lets the provider change no namespace label but the plan and the state, and the state only to suspended or offboarded', () => {
+      const [, , , fixedLabels, , , states] = policy.spec?.validations ?? [];
+      const mutable = "(k == 'saasplane.io/plan' || k == 'saasplane.io/state')";
+      expect(fixedLabels.expression).toBe(`request.operation != 'UPDATE' || (variables.labels.all(k, ${mutable} `
         + '|| (k in variables.oldLabels && variables.oldLabels[k] == variables.labels[k])) '
-        + "&& variables.oldLabels.all(k, k == 'saasplane.io/plan' || k in variables.labels))");
-      expect(fixedLabels.message).toBe('the provider of offering "shop" may change no namespace label but saasplane.io/plan (Pod Security and tenant identity labels are fixed)');
+        + `&& variables.oldLabels.all(k, ${mutable} || k in variables.labels))`);
+      expect(fixedLabels.message).toBe('the provider of offering "shop" may change no namespace label but saasplane.io/plan and saasplane.io/state (Pod Security and tenant identity labels are fixed)');
+      expect(states.expression).toBe("!('saasplane.io/state' in variables.labels) || variables.labels['saasplane.io/state'] in ['suspended', 'offboarded']");
     });
 
     it('is bound with Deny', () => {

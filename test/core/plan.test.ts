@@ -145,11 +145,11 @@ describe('customization', () => {
     const chart = loadChart(shop.chart);
     const tenant = resolveTenant({ ...shop, name: 'shop' }, { name: 'acme', plan: 'small', parameters: { ingress: { host: 'acme.shop.example.com' } } }, { existingTenants: [] });
     const renderer = new CachingRenderer(new HelmRenderer());
-    const moved = renderTenantCharts([tenant], chart, renderer, (object) => {
+    const moved = renderTenantCharts([tenant], { stable: chart }, renderer, (object) => {
       if (object.kind === 'Ingress') (object.spec as any).rules[0].host = 'login.example.org';
     });
     expect('error' in moved[0] && moved[0].error.message).toMatch(/serves host "login.example.org", outside the offering's domains/);
-    const mounted = renderTenantChart(tenant, chart, renderer, (object) => {
+    const mounted = renderTenantChart(tenant, { stable: chart }, renderer, (object) => {
       if (object.kind === 'Deployment') (object.spec as any).template.metadata.annotations = { 'example.com/rolled': '1' };
     });
     expect((mounted.find((o) => o.kind === 'Deployment') as any).spec.template.metadata).toMatchObject({

@@ -52,7 +52,7 @@ describe('renderTenantChart', () => {
   it('renders the release in the tenant namespace and returns the adapted objects', () => {
     const renderer = new FakeRenderer([web(), webService(), ingressTo('web')]);
     const chart = fakeLoadedChart();
-    const objects = renderTenantChart(resolved(offering), chart, renderer);
+    const objects = renderTenantChart(resolved(offering), { stable: chart }, renderer);
     expect(renderer.requests).toEqual([{ chart, releaseName: 'acme', namespace: 'shop-acme', values: { replicaCount: 2 }, kubeVersion: '1.34.0' }]);
     expect(objects.map((o) => `${o.kind}/${o.metadata.name}@${o.metadata.namespace}`)).toEqual(['Deployment/web@shop-acme', 'Service/web@shop-acme', 'Ingress/web@shop-acme']);
     expect((objects[0].spec as any).template.spec.containers[0].imagePullPolicy).toBe('Always');
@@ -60,13 +60,13 @@ describe('renderTenantChart', () => {
 
   it('fails when the chart breaks a post-render guard, listing those problems only', () => {
     const small = offeringSpec({ plans: { small: { quota: { cpu: '1m', memory: '1Mi' } } } });
-    const error = captureError(() => renderTenantChart(resolved(small), fakeLoadedChart(), new FakeRenderer([web(5), webService(), ingressTo('missing')])));
+    const error = captureError(() => renderTenantChart(resolved(small), { stable: fakeLoadedChart() }, new FakeRenderer([web(5), webService(), ingressTo('missing')])));
     expect(error.message).toBe(`${SUBJECT}: Ingress "web" (from x/templates/web.yaml) serves host "acme.shop.example.com", but the offering declares no ingressDomains: `
       + 'set ingressDomains on the offering (e.g. ["shop.example.com"])');
   });
 
   it('fails when an Ingress routes outside the chart', () => {
-    const error = captureError(() => renderTenantChart(resolved(offering), fakeLoadedChart(), new FakeRenderer([web(), webService(), ingressTo('other')])));
+    const error = captureError(() => renderTenantChart(resolved(offering), { stable: fakeLoadedChart() }, new FakeRenderer([web(), webService(), ingressTo('other')])));
     expect(error.problems).toEqual([
       'Ingress "web" routes to Service "other", which the chart does not render: the tenant\'s network policies open the ingress controller only to Services of its own chart',
     ]);
@@ -74,7 +74,7 @@ describe('renderTenantChart', () => {
 
   it("fails when the rendered workloads do not fit the tenant's plan, listing every quota", () => {
     const small = offeringSpec({ ingressDomains: ['shop.example.com'], plans: { small: { quota: { cpu: '1', memory: '4Gi', pods: 2 } } } });
-    const error = captureError(() => renderTenantChart(resolved(small), fakeLoadedChart(), new FakeRenderer([web(2), webService(), ingressTo('web')])));
+    const error = captureError(() => renderTenantChart(resolved(small), { stable: fakeLoadedChart() }, new FakeRenderer([web(2), webService(), ingressTo('web')])));
     expect(error.message).toMatch(/^tenant "acme" of offering "shop" cannot use the chart: 2 problems:\n/);
     expect(error.problems).toEqual([
       'plan "small" cannot hold the chart: limits.cpu 1500m needed (Deployment "web": 3 pods incl. 1 surge for rolling updates × 500m) but the quota allows 1; '
@@ -103,14 +103,14 @@ describe('renderTenantChart with helm and the example chart', () => {
 
   it("fits two web replicas, their surge pod and the database in the example's small plan", () => {
     const small = { quota: { cpu: '1', cpuLimit: '2', memory: '2Gi', storage: '5Gi', pods: 10 }, values: { database: { storage: '2Gi' } } };
-    const objects = renderTenantChart(resolved(shop(small), acme, { chart }), chart, new HelmRenderer());
+    const objects = renderTenantChart(resolved(shop(small), acme, { charts: { stable: chart } }), { stable: chart }, new HelmRenderer());
     expect(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
       'ConfigMap/acme-config', 'Deployment/acme-web', 'Ingress/acme', 'Service/acme-db', 'Service/acme-web', 'StatefulSet/acme-db',
     ]);
   });
 
   it('fails when the plan allows 1 CPU of limits: the example needs 1400m', () => {
-    const error = captureError(() => renderTenantChart(resolved(shop({ quota: { cpu: '1', memory: '2Gi', storage: '5Gi' } }), acme, { chart }), chart, new HelmRenderer()));
+    const error = captureError(() => renderTenantChart(resolved(shop({ quota: { cpu: '1', memory: '2Gi', storage: '5Gi' } }), acme, { charts: { stable: chart } }), { stable: chart }, new HelmRenderer()));
     expect(error.problems).toEqual([
       'plan "small" cannot hold the chart: limits.cpu 1400m needed (Deployment "acme-web": 3 pods incl. 1 surge for rolling updates × 300m, '
         + 'StatefulSet "acme-db": 1 pod × 500m) but the quota allows 1; raise the plan\'s quota or lower the chart\'s replicas or limits in the plan\'s values',

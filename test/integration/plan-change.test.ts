@@ -10,7 +10,7 @@ import * as path from 'path';
 import { applyCrds, storage } from './fixtures';
 import { shop } from '../../examples/offering';
 import { ClusterHandle, CliIo, main, missingTools, prometheusOperatorCrds, startDevCluster } from '../../src/cli';
-import { ConsumerAccess, SaaSApp, SaaSOffering } from '../../src/constructs';
+import { ConsumerAccess, ProviderAccess, SaaSApp, SaaSOffering } from '../../src/constructs';
 import { TenantState } from '../../src/core';
 import { tempDir } from '../constructs/fixtures';
 
@@ -41,6 +41,7 @@ describeCluster('a plan change on the dev cluster', () => {
     offering.addTenant('acme', { plan: plans.acme, parameters: { replicaCount: 1, ingress: { host: 'acme.shop.example.com' } } });
     const initech = offering.addTenant('initech', { plan: plans.initech, state, parameters: { replicaCount: 1, ingress: { host: 'initech.shop.example.com' } } });
     new ConsumerAccess(app, 'initech-users', { tenant: initech });
+    new ProviderAccess(app, 'provider', { offering });
     app.synth();
     return outdir;
   };
@@ -168,7 +169,19 @@ describeCluster('a plan change on the dev cluster', () => {
       expect(await canList()).toBe('yes');
       const claimBefore = await claim('shop-initech', 'data-initech-db-0');
 
-      await applyPruning(synth('initech-suspended', { acme: 'large', initech: 'small' }, TenantState.SUSPENDED));
+      const suspended = synth('initech-suspended', { acme: 'large', initech: 'small' }, TenantState.SUSPENDED);
+      // the provider (a Pulumi fleet with its identity, a GitOps tool running as it) may suspend a tenant
+      const namespaceFile = path.join(suspended, 'shop', 'initech', '00-namespace.yaml');
+      const asProvider = await cluster.kubectl(['apply', '--dry-run=server', '-f', namespaceFile, '--as', 'system:serviceaccount:shop-system:provider']);
+      expect([asProvider.code, asProvider.stderr]).toEqual([0, '']);
+      for (const [label, refusal] of [
+        ['saasplane.io/state=bogus', 'may only label a namespace saasplane.io/state=suspended or offboarded'],
+        ['example.com/team=a', 'may change no namespace label but saasplane.io/plan and saasplane.io/state'],
+      ]) {
+        const relabel = await cluster.kubectl(['label', '--overwrite', '--dry-run=server', 'namespace', 'shop-initech', label, '--as', 'system:serviceaccount:shop-system:provider']);
+        expect([relabel.code, relabel.stderr]).toEqual([1, expect.stringContaining(refusal)]);
+      }
+      await applyPruning(suspended);
       await waitFor('the pods of shop-initech to go', async () => (await running()) === 0);
       expect(await canList()).toBe('no');
       expect((await json('get', 'namespace', 'shop-initech')).metadata.labels['saasplane.io/state']).toBe('suspended');

@@ -8,6 +8,7 @@ import * as path from 'path';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { shop } from '../../examples/offering';
+import { notes } from '../../examples/rollout/app';
 import { ChartSource, ChartSourceKind, mergeValues, ObjectGroup, resolveTenant, TenantState } from '../../src/core';
 import { ChartDeployment, ConsumerAccess, ProviderAccess, SaaSOffering, TenantInstance } from '../../src/pulumi';
 import { registerRelease } from '../../src/pulumi/chart';
@@ -159,6 +160,19 @@ describe('a suspended tenant stack (the same plan as the GitOps output, under th
     expect(ofType('kubernetes:core/v1:PersistentVolumeClaim').map((r) => r.name)).toEqual(['acme:data-acme-db-0']);
     expect(users.planned.map((p) => p.object.kind)).toEqual(['ServiceAccount']);
     expect(await valueOf(users.serviceAccountName)).toBe('acme-users');
+  });
+});
+
+describe('tenant stacks of an offering with a rollout (examples/rollout)', () => {
+  test('a tenant of a promoted wave runs the canary chart, one of a later wave the stable one; both carry channel, version and wave', async () => {
+    new TenantInstance('internal', { offering: notes(), plan: 'small' }, recorded);
+    new TenantInstance('initech', { offering: notes(), plan: 'small', parameters: { theme: 'dark' } }, recorded);
+    await settle();
+    const deployments = ofType('kubernetes:apps/v1:Deployment').map((r) => [
+      r.inputs.metadata.name, r.inputs.metadata.labels['saasplane.io/channel'], r.inputs.metadata.labels['saasplane.io/chart-version'],
+      r.inputs.metadata.labels['saasplane.io/wave'], r.inputs.spec.template.spec.containers[0].env.find((e: any) => e.name === 'NOTES_VERSION').value,
+    ]);
+    expect(deployments).toEqual([['internal-notes', 'canary', '2.0.0', '1', '2.0.0'], ['initech-notes', 'stable', '1.0.0', '2', '1.0.0']]);
   });
 });
 
