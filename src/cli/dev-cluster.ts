@@ -199,6 +199,7 @@ export async function startDevCluster(options: DevClusterOptions = {}): Promise<
       `--tls-cert-file=${files.apiserverCert}`,
       `--tls-private-key-file=${files.apiserverKey}`,
       `--client-ca-file=${files.ca}`,
+      `--kubelet-certificate-authority=${files.ca}`,
       '--authorization-mode=Node,RBAC',
       '--allow-privileged=true',
       `--service-account-issuer=${SERVICE_ACCOUNT_ISSUER}`,
@@ -256,6 +257,10 @@ export async function startDevCluster(options: DevClusterOptions = {}): Promise<
         `--cidr=${POD_CIDR}`,
         '--node-ip=127.0.0.1',
         `--server-address=127.0.0.1:${ports.kwok}`,
+        // the kubelet endpoint of every node (logs): the API server reaches it over TLS it verifies
+        `--node-port=${ports.kwok}`,
+        `--tls-cert-file=${files.apiserverCert}`,
+        `--tls-private-key-file=${files.apiserverKey}`,
         // kwok renews each node's Lease: the node stays Ready between the rare status heartbeats of the lease stage
         '--node-lease-duration-seconds=40',
         `--config=${kwokConfig.file}`,
@@ -641,6 +646,9 @@ function kwokModuleDir(): string {
   return path.join(modcache, 'sigs.k8s.io', `kwok@${KWOK_VERSION}`);
 }
 
+/** The one log line of every container on a kwok node. */
+export const KWOK_CONTAINER_LOG = 'a kwok node runs no container: this line is the log kwok serves for each';
+
 /** The stages kwok runs: node-fast, node heartbeat with lease, and pod-fast. */
 export const KWOK_STAGE_FOLDERS = ['node/fast', 'node/heartbeat-with-lease', 'pod/fast'];
 
@@ -662,6 +670,18 @@ function writeKwokConfig(dir: string): { file: string; stages: string[] } {
       }
     }
   }
+  // no container runs on a kwok node: every container's log (what `kubectl logs` reads through the
+  // API server, from kwok's kubelet endpoint) is this file, in the CRI log format
+  const containerLog = path.join(dir, 'kwok-container.log');
+  fs.writeFileSync(containerLog, `${new Date().toISOString()} stdout F ${KWOK_CONTAINER_LOG}\n`);
+  documents.push(`apiVersion: kwok.x-k8s.io/v1alpha1
+kind: ClusterLogs
+metadata:
+  name: every-container
+spec:
+  logs:
+    - logsFile: ${JSON.stringify(containerLog)}
+`);
   const file = path.join(dir, 'kwok.yaml');
   fs.writeFileSync(file, documents.join('---\n'));
   return { file, stages };

@@ -7,6 +7,7 @@ import {
   currentDevClusterDir, DevClusterError, devClusterStatus, forgetDevClusterDir, rememberDevClusterDir, startDevCluster, stopDevCluster,
 } from './dev-cluster';
 import { diffCommand } from './diff';
+import { logsCommand, resourcesCommand, urlCommand } from './instance';
 import { KubeClient, KubeconfigError } from './kube-client';
 import { DEFAULT_TOKEN_DURATION, issueKubeconfig, KubeconfigIssueError, parseDuration, resolveIdentity } from './kubeconfig';
 import { statusCommand } from './status';
@@ -289,7 +290,9 @@ const fleet: Command = {
 };
 
 /** The commands of `saasplane`, in help order. */
-export const COMMANDS: Command[] = [devCluster, kubeconfig, verify, diffCommand, upgradePlanCommand, statusCommand, cache, fleet];
+export const COMMANDS: Command[] = [
+  devCluster, kubeconfig, verify, diffCommand, upgradePlanCommand, statusCommand, resourcesCommand, urlCommand, logsCommand, cache, fleet,
+];
 
 /** Adds (or replaces) a command. */
 export function registerCommand(command: Command): void {

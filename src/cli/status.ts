@@ -3,7 +3,8 @@
 // chart version, workloads ready/desired, quota used/hard, last change, and what is wrong.
 import { Command, CommandError, defaultKubeconfig, dnsLabel, help, parseCommandArgs, UsageError } from './command';
 import { readObjectTree } from './diff';
-import { KubeClient, KubeResponse, responseMessage } from './kube-client';
+import { KubeClient, responseMessage } from './kube-client';
+import { findTenant, TenantMissingError } from './tenant-reader';
 import { LABEL_CHANNEL, LABEL_OFFERING, LABEL_PLAN, LABEL_STATE, LABEL_TENANT, parseQuantity, tenantNamespace, TenantState } from '../core';
 
 /** A workload's readiness. */
@@ -40,35 +41,17 @@ export interface TenantStatus {
   readonly problems: readonly string[];
 }
 
-/** The tenant is not on the cluster. */
-export class TenantMissingError extends CommandError {}
-
 /** The quota resources shown in the table (all are in the JSON). */
 const SHOWN_QUOTA = ['pods', 'requests.cpu', 'requests.memory', 'requests.storage'];
 
 /** Reads one tenant's status; throws CommandError when the tenant does not exist or cannot be read. */
 export async function tenantStatus(client: KubeClient, offering: string, tenant: string): Promise<TenantStatus> {
-  const namespace = tenantNamespace(offering, tenant);
+  const found = await findTenant(client, offering, tenant);
+  const { namespace, labels, read } = found;
+  const quotaObject = found.quota;
   const base = `/api/v1/namespaces/${namespace}`;
-  const read = async (what: string, path: string): Promise<any> => {
-    const response = await client.get(path);
-    if (response.status === 200) return response.body;
-    throw new CommandError(readFailure(response, what, offering, tenant, namespace));
-  };
-  const quotas = await read('resource quotas', `${base}/resourcequotas`);
-  // a tenant's users may not read their namespace: the plan is on every object saasplane plans
-  const ns = await client.get(base);
-  const quotaObject = (quotas.items ?? []).find((q: any) => q.metadata?.name === 'tenant-quota');
-  if (ns.status === 404 || (ns.status !== 200 && !quotaObject)) {
-    throw new TenantMissingError(`tenant "${tenant}" of offering "${offering}" does not exist on this cluster (no namespace ${namespace}, or no tenant quota in it): `
-      + 'check the names, or apply the offering\'s output first');
-  }
-  const labels = (ns.status === 200 ? ns.body.metadata?.labels : quotaObject?.metadata?.labels) ?? {};
-  if (ns.status === 200 && (labels[LABEL_OFFERING] !== offering || labels[LABEL_TENANT] !== tenant)) {
-    throw new CommandError(`namespace ${namespace} is not tenant "${tenant}" of offering "${offering}" (its labels say otherwise)`);
-  }
   const hardPods = quotaObject?.spec?.hard?.pods;
-  const state = labels[LABEL_STATE] ?? (ns.status === 200 || hardPods !== '0' ? TenantState.ACTIVE : TenantState.SUSPENDED);
+  const state = labels[LABEL_STATE] ?? (found.namespaceObject || hardPods !== '0' ? TenantState.ACTIVE : TenantState.SUSPENDED);
   const [deployments, statefulSets, pods, claims, events] = await Promise.all([
     read('Deployments', `/apis/apps/v1/namespaces/${namespace}/deployments`),
     read('StatefulSets', `/apis/apps/v1/namespaces/${namespace}/statefulsets`),
@@ -129,7 +112,7 @@ export async function tenantStatus(client: KubeClient, offering: string, tenant:
     .map((w: any) => w.metadata?.labels?.[key]).find((c) => typeof c === 'string');
   const chart = workloadLabel('helm.sh/chart');
   const channel = workloadLabel(LABEL_CHANNEL);
-  const times = [ns.status === 200 ? ns.body : undefined, quotaObject, ...deployments.items ?? [], ...statefulSets.items ?? []]
+  const times = [found.namespaceObject, quotaObject, ...deployments.items ?? [], ...statefulSets.items ?? []]
     .flatMap((o: any) => (o?.metadata?.managedFields ?? []).map((f: any) => f.time as string | undefined))
     .filter((t): t is string => typeof t === 'string').sort();
   const status = state === TenantState.SUSPENDED || state === TenantState.OFFBOARDED ? state : problems.length > 0 ? 'degraded' : 'healthy';
@@ -150,15 +133,6 @@ export async function tenantStatus(client: KubeClient, offering: string, tenant:
 
 function eventTime(event: any): string {
   return String(event.lastTimestamp ?? event.eventTime ?? event.metadata?.creationTimestamp ?? '');
-}
-
-function readFailure(response: KubeResponse, what: string, offering: string, tenant: string, namespace: string): string {
-  if (response.status === 403) {
-    return `no access to tenant "${tenant}" of offering "${offering}": these credentials may not read its ${what} in ${namespace} (${responseMessage(response)}); `
-      + 'use the provider\'s kubeconfig (saasplane kubeconfig --provider) or the tenant\'s own';
-  }
-  if (response.status === 404) throw new TenantMissingError(`tenant "${tenant}" of offering "${offering}" does not exist on this cluster (no namespace ${namespace})`);
-  return `reading the ${what} of ${namespace}: ${responseMessage(response)}`;
 }
 
 /** The table: one line per tenant, then each problem under its tenant. */

@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { applyCrds, storage } from './fixtures';
 import { shop } from '../../examples/offering';
-import { ClusterHandle, CliIo, main, missingTools, prometheusOperatorCrds, startDevCluster } from '../../src/cli';
+import { ClusterHandle, CliIo, KWOK_CONTAINER_LOG, main, missingTools, prometheusOperatorCrds, startDevCluster } from '../../src/cli';
 import { ConsumerAccess, ProviderAccess, SaaSApp, SaaSOffering } from '../../src/constructs';
 import { TenantState } from '../../src/core';
 import { tempDir } from '../constructs/fixtures';
@@ -268,5 +268,55 @@ describeCluster('a plan change on the dev cluster', () => {
       expect(fromOutput.code).toBe(1);
       expect(JSON.parse(fromOutput.stdout).map((t: any) => [t.tenant, t.status])).toEqual([['acme', 'healthy'], ['globex', 'missing']]);
     }, 120_000);
+  });
+
+  describe('saasplane resources, url and logs', () => {
+    const cli = async (...args: string[]) => {
+      let [stdout, stderr] = ['', ''];
+      const code = await main([...args, '--offering', 'shop'], { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env: {} });
+      return { code, stdout, stderr };
+    };
+    let users: string;
+    beforeAll(async () => {
+      users = path.join(work, 'initech-users-ops.kubeconfig');
+      expect(await main(['kubeconfig', '--offering', 'shop', '--tenant', 'initech', '--kubeconfig', cluster.kubeconfig, '--out', users],
+        { stdout: () => undefined, stderr: () => undefined, env: {} })).toBe(0);
+    });
+
+    test('resources: every object of the instance, who made it, metadata only, and the kinds these credentials may not list', async () => {
+      const { code, stdout } = await cli('resources', '--tenant', 'initech', '--kubeconfig', users, '-o', 'json');
+      expect(code).toBe(0);
+      const listed = JSON.parse(stdout);
+      const by = Object.fromEntries(listed.objects.map((o: any) => [`${o.kind}/${o.name}`, o.by]));
+      expect(by).toMatchObject({
+        'Deployment/initech-web': 'saasplane',
+        'ResourceQuota/tenant-quota': 'saasplane',
+        'PersistentVolumeClaim/data-initech-db-0': 'saasplane',
+        'Pod/initech-db-0': 'StatefulSet initech-db',
+      });
+      expect(Object.values(by).every((v) => /^(saasplane|cluster|[A-Za-z]+ [a-z0-9.-]+)$/.test(String(v)))).toBe(true);
+      expect(Object.entries(by).filter(([k]) => k.startsWith('ReplicaSet/')).map(([, v]) => v)).toContain('Deployment initech-web');
+      expect(listed.objects.every((o: any) => Object.keys(o).every((k) => ['apiVersion', 'kind', 'name', 'created', 'by'].includes(k)))).toBe(true);
+      expect(listed.unreadable).toContain('secrets');
+      const table = await cli('resources', '--tenant', 'initech', '--kubeconfig', users);
+      expect(table.stdout).toMatch(/^KIND +NAME +CREATED +BY\n/);
+      expect(table.stdout).toMatch(/\nnot readable with these credentials: .*secrets/);
+    }, 60_000);
+
+    test('url: the Ingress hosts; logs: each container through the API server and kwok\'s kubelet endpoint (verified TLS); clear errors', async () => {
+      expect(await cli('url', '--tenant', 'initech', '--kubeconfig', users)).toEqual({ code: 0, stdout: 'http://initech.shop.example.com/\n', stderr: '' });
+      const logs = await cli('logs', '--tenant', 'initech', '--kubeconfig', users, '--container', 'nginx', '--tail', '5');
+      expect([logs.code, logs.stderr]).toEqual([0, '']);
+      expect(logs.stdout).toMatch(new RegExp(`^\\[initech-web-[a-z0-9]+-[a-z0-9]+/nginx\\] ${KWOK_CONTAINER_LOG}\n$`));
+      const all = await cli('logs', '--tenant', 'initech', '--kubeconfig', users);
+      expect(all.stdout.split('\n').filter(Boolean).map((l) => l.replace(/^\[[^/]+\/([^\]]+)\].*/, '$1')).sort()).toEqual(['metrics', 'nginx', 'postgres']);
+      const noPod = await cli('logs', '--tenant', 'initech', '--kubeconfig', users, '--pod', 'acme-web-0');
+      expect([noPod.code, noPod.stderr]).toEqual([2, expect.stringMatching(/pod "acme-web-0" is not a pod of tenant "initech": choose one of initech-/)]);
+      const noContainer = await cli('logs', '--tenant', 'initech', '--kubeconfig', users, '--container', 'redis');
+      expect([noContainer.code, noContainer.stderr]).toEqual([2, expect.stringContaining('no pod of tenant "initech" has a container "redis"')]);
+      const other = await cli('logs', '--tenant', 'acme', '--kubeconfig', users);
+      expect([other.code, other.stderr]).toEqual([2, expect.stringContaining('no access to tenant "acme" of offering "shop"')]);
+      expect((await cli('url', '--tenant', 'globex', '--kubeconfig', cluster.kubeconfig)).stderr).toContain('tenant "globex" of offering "shop" does not exist on this cluster');
+    }, 60_000);
   });
 });
