@@ -4,7 +4,7 @@
 import { Command, CommandError, defaultKubeconfig, dnsLabel, help, parseCommandArgs, UsageError } from './command';
 import { readObjectTree } from './diff';
 import { KubeClient, responseMessage } from './kube-client';
-import { findTenant, TenantMissingError } from './tenant-reader';
+import { findTenant, TenantMissingError, TenantUnreadableError } from './tenant-reader';
 import { LABEL_CHANNEL, LABEL_OFFERING, LABEL_PLAN, LABEL_STATE, LABEL_TENANT, parseQuantity, tenantNamespace, TenantState } from '../core';
 
 /** A workload's readiness. */
@@ -203,10 +203,13 @@ export const statusCommand: Command = {
       try {
         statuses.push(await tenantStatus(client, values.offering, tenant));
       } catch (e) {
-        // a tenant of the output that is not on the cluster is a finding, not an error
-        if (!(e instanceof TenantMissingError) || values.tenant?.length || !values.outdir) throw e;
+        // a tenant of the output that is not on the cluster is a finding, not an error; to the
+        // provider, whose rights in a namespace come with the tenant's output, it is unreadable
+        const unreadable = e instanceof TenantUnreadableError;
+        if (!(e instanceof TenantMissingError || unreadable) || values.tenant?.length || !values.outdir) throw e;
         const namespace = tenantNamespace(values.offering, tenant);
-        statuses.push({ tenant, namespace, state: '-', status: 'missing', workloads: [], quota: [], problems: [`not on the cluster (no namespace ${namespace}): apply the output`] });
+        const why = unreadable ? `not readable with these credentials in ${namespace}: not applied yet, or not theirs` : `not on the cluster (no namespace ${namespace})`;
+        statuses.push({ tenant, namespace, state: '-', status: 'missing', workloads: [], quota: [], problems: [`${why}: apply the output`] });
       }
     }
     io.stdout(format === 'json' ? `${JSON.stringify(statuses, null, 2)}\n` : statusTable(statuses));

@@ -25,14 +25,22 @@ function typedClass(apiVersion: string, kind: string): KubernetesResourceClass |
 
 /**
  * Registers each object as a child resource named `<prefix>:<metadata.name>`; built-in kinds use
- * their typed class, others (ServiceMonitor, PrometheusRule, ...) a CustomResource. Claims are
- * retained on delete: `pulumi destroy`, or a replacement, never deletes a tenant's data.
+ * their typed class, others (ServiceMonitor, PrometheusRule, ...) a CustomResource. Objects
+ * `retained` says so (by default claims) are retained on delete: `pulumi destroy`, or a
+ * replacement, never deletes a tenant's data.
  */
-export function registerObjects(prefix: string, objects: readonly KubeObject[], opts: pulumi.CustomResourceOptions): pulumi.CustomResource[] {
+/** A PersistentVolumeClaim: a tenant's data. */
+export function isClaim(object: KubeObject): boolean {
+  return object.kind === 'PersistentVolumeClaim';
+}
+
+export function registerObjects(
+  prefix: string, objects: readonly KubeObject[], opts: pulumi.CustomResourceOptions, retained: (object: KubeObject) => boolean = isClaim,
+): pulumi.CustomResource[] {
   return objects.map((object) => {
     const name = `${prefix}:${object.metadata.name}`;
     const Typed = typedClass(object.apiVersion, object.kind);
-    const options = object.kind === 'PersistentVolumeClaim' ? { ...opts, retainOnDelete: true } : opts;
+    const options = retained(object) ? { ...opts, retainOnDelete: true } : opts;
     return Typed ? new Typed(name, object, options) : new k8s.apiextensions.CustomResource(name, object, options);
   });
 }
@@ -50,13 +58,15 @@ export class WaveRegistrar {
   /** `opts` are the options of every resource of the scope (its parent); `after`, resources all of them come after. */
   constructor(private readonly opts: pulumi.CustomResourceOptions, private readonly after: readonly pulumi.Resource[] = []) {}
 
-  /** Registers `planned` as resources named `<prefix>:<metadata.name>`, under `parent` when given. */
-  public register(prefix: string, planned: readonly PlannedObject[], parent?: pulumi.Resource): pulumi.CustomResource[] {
+  /** Registers `planned` as resources named `<prefix>:<metadata.name>`, under `parent` when given; `retained` ones are retained on delete. */
+  public register(
+    prefix: string, planned: readonly PlannedObject[], parent?: pulumi.Resource, retained?: (object: KubeObject) => boolean,
+  ): pulumi.CustomResource[] {
     const waves = [...new Set(planned.map((p) => p.wave))].sort((a, b) => a - b);
     const registered: pulumi.CustomResource[] = [];
     for (const wave of waves) {
       const objects = planned.filter((p) => p.wave === wave).map((p) => p.object);
-      const resources = registerObjects(prefix, objects, this.optionsAt(wave, parent));
+      const resources = registerObjects(prefix, objects, this.optionsAt(wave, parent), retained);
       this.add(wave, ...resources);
       registered.push(...resources);
     }

@@ -1,12 +1,12 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import {
-  ChartRenderer, defaultRenderer, GROUP_WAVES, loadChannelCharts, NameClaims, ObjectGroup, objectIdentity, ObjectTransform, OfferingSpec, plainSpec,
-  PlannedObject, plannedIdentities, planProviderInTenant, planTenant, PROVIDER_BINDING_NAME, ProviderAccessOptions, providerIdentity,
+  ChartRenderer, defaultRenderer, GROUP_WAVES, KubeObject, loadChannelCharts, NameClaims, ObjectGroup, objectIdentity, ObjectTransform, OfferingSpec,
+  plainSpec, PlannedObject, plannedIdentities, planProviderInTenant, planTenant, PROVIDER_BINDING_NAME, ProviderAccessOptions, providerIdentity,
   providerNamespace, renderTenantChart, ResolvedTenant, resolveTenant, tenantHosts, TenantOptions, throwIfProblems, validateOffering, Values,
 } from '../core';
 import { ChartDeployment, registerRelease } from './chart';
-import { validated, WaveRegistrar } from './emit';
+import { isClaim, validated, WaveRegistrar } from './emit';
 import type { ProviderAccess } from './provider-access';
 import type { SaaSOffering } from './saas-offering';
 
@@ -41,6 +41,13 @@ export interface TenantInstanceArgs extends PulumiTenantOptions {
   readonly renderer?: ChartRenderer;
   /** The provider's transform of every planned object, for tenant stacks (a `SaaSOffering` component's own is used otherwise). @default - none */
   readonly transform?: ObjectTransform;
+  /**
+   * Delete the tenant's data with it. By default the claims, and the namespace of a tenant with
+   * claims (deleting a namespace deletes its claims), are retained on delete: `pulumi destroy` or
+   * removing the tenant from the program keeps its data; offboard it (state) to say so in code.
+   * @default false
+   */
+  readonly removeWithData?: boolean;
 }
 
 /**
@@ -110,11 +117,15 @@ export class TenantInstance extends pulumi.ComponentResource {
     this._objects.claim([...plannedIdentities(planned),
       objectIdentity('rbac.authorization.k8s.io/v1', 'RoleBinding', resolved.namespace, PROVIDER_BINDING_NAME)], `tenant "${resolved.name}"`);
     const appWave = GROUP_WAVES[ObjectGroup.APP];
-    const [namespace] = this._waves.register(name, this.planned.filter((p) => p.wave < appWave)) as [k8s.core.v1.Namespace, ...unknown[]];
+    // the data outlives the stack unless removeWithData: the claims, and the namespace holding them
+    const holdsData = this.planned.some((p) => isClaim(p.object));
+    const retained = (object: KubeObject) => !args.removeWithData && (isClaim(object) || (object.kind === 'Namespace' && holdsData));
+    const early = this._waves.register(name, this.planned.filter((p) => p.wave < appWave), undefined, retained);
+    const namespace = early[0] as k8s.core.v1.Namespace;
     if (release) {
       this._waves.add(appWave, registerRelease(`${name}:chart`, resolved, chart.source, this._waves.optionsAt(appWave)));
     }
-    this._waves.register(name, this.planned.filter((p) => p.wave >= appWave));
+    this._waves.register(name, this.planned.filter((p) => p.wave >= appWave), undefined, retained);
     if (component) {
       component._registerTenant(this, hosts);
     } else {
@@ -143,7 +154,7 @@ export class TenantInstance extends pulumi.ComponentResource {
 
 /** The tenant's own options, without the front-end's. */
 function tenantSpecOf(args: TenantInstanceArgs): TenantOptions {
-  const { offering: _o, providers: _p, chartDeployment: _d, renderer: _r, transform: _t, name: _n, ...options } = args;
+  const { offering: _o, providers: _p, chartDeployment: _d, renderer: _r, transform: _t, name: _n, removeWithData: _w, ...options } = args;
   return options;
 }
 

@@ -264,9 +264,18 @@ describeCluster('a plan change on the dev cluster', () => {
       const offering = new SaaSOffering(app, 'shop', shop);
       for (const tenant of ['acme', 'globex']) offering.addTenant(tenant, { plan: 'small', parameters: { ingress: { host: `${tenant}.shop.example.com` } } });
       app.synth();
-      const fromOutput = await status('--kubeconfig', cluster.kubeconfig, '--outdir', outdir, '-o', 'json');
-      expect(fromOutput.code).toBe(1);
-      expect(JSON.parse(fromOutput.stdout).map((t: any) => [t.tenant, t.status])).toEqual([['acme', 'healthy'], ['globex', 'missing']]);
+      // as the provider, who may not list namespaces: the tenants come from the output
+      const provider = path.join(work, 'provider.kubeconfig');
+      expect(await main(['kubeconfig', '--offering', 'shop', '--provider', '--kubeconfig', cluster.kubeconfig, '--out', provider],
+        { stdout: () => undefined, stderr: () => undefined, env: {} })).toBe(0);
+      expect((await status('--kubeconfig', provider)).stderr).toContain('these credentials may not list namespaces');
+      const fromOutput = await status('--kubeconfig', provider, '--outdir', outdir, '-o', 'json');
+      expect([fromOutput.code, fromOutput.stderr]).toEqual([1, '']);
+      expect(JSON.parse(fromOutput.stdout).map((t: any) => [t.tenant, t.status, t.problems])).toEqual([
+        ['acme', 'healthy', []], ['globex', 'missing', ['not readable with these credentials in shop-globex: not applied yet, or not theirs: apply the output']],
+      ]);
+      const asAdmin = await status('--kubeconfig', cluster.kubeconfig, '--outdir', outdir, '-o', 'json');
+      expect(JSON.parse(asAdmin.stdout)[1].problems).toEqual(['not on the cluster (no namespace shop-globex): apply the output']);
     }, 120_000);
   });
 

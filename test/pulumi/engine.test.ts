@@ -133,9 +133,10 @@ describeEngine('tenant stacks on the real Pulumi engine', () => {
     const kubernetes = state.deployment.resources.filter((r: any) => r.custom && r.type.startsWith('kubernetes:'));
     expect(kubernetes.length).toBeGreaterThan(15);
     expect(new Set(kubernetes.map((r: any) => r.provider.split('::')[3]))).toEqual(new Set(['cluster']));
-    // the database's claim is planned as a resource of its own, retained on delete: no destroy or replacement deletes the data
+    // the database's claim is planned as a resource of its own and, with the namespace that holds it,
+    // retained on delete: no destroy or replacement deletes the data
     const retained = kubernetes.filter((r: any) => r.retainOnDelete).map((r: any) => `${r.type} ${r.urn.split('::').pop()}`);
-    expect(retained).toEqual(['kubernetes:core/v1:PersistentVolumeClaim acme:data-acme-db-0']);
+    expect(retained.sort()).toEqual(['kubernetes:core/v1:Namespace acme:shop-acme', 'kubernetes:core/v1:PersistentVolumeClaim acme:data-acme-db-0']);
   });
 
   test('a preview with no change reports no change', async () => {
@@ -172,13 +173,17 @@ describeEngine('tenant stacks on the real Pulumi engine', () => {
     expect(await previewOps(stack)).toEqual([]);
   });
 
-  test('destroy removes everything', async () => {
+  test('destroy removes every object but the tenant\'s data: its namespace and claim stay, the claim bound', async () => {
     const stack = await stackOf({ ...acme, plan: 'large' });
+    const claimBefore = await kubectlJson('get', 'pvc', 'data-acme-db-0', '-n', 'shop-acme');
     const destroyed = await stack.destroy();
     expect(destroyed.summary.result).toBe('succeeded');
-    const ns = await cluster.kubectl(['get', 'namespace', 'shop-acme']);
-    expect(ns.stderr).toContain('NotFound');
     expect((await stack.exportStack()).deployment.resources ?? []).toEqual([]);
+    expect((await cluster.kubectl(['get', 'deployment', 'acme-web', '-n', 'shop-acme'])).stderr).toContain('NotFound');
+    const claim = await kubectlJson('get', 'pvc', 'data-acme-db-0', '-n', 'shop-acme');
+    expect([claim.metadata.uid, claim.status.phase]).toEqual([claimBefore.metadata.uid, 'Bound']);
+    // deleting the data is a deliberate act (or removeWithData: true on the tenant)
+    await cluster.kubectl(['delete', 'namespace', 'shop-acme', '--wait=false']);
   });
 
   /** `saasplane fleet ...` in this process (its stacks run in worker processes); exit code and output. */
@@ -238,6 +243,13 @@ describeEngine('tenant stacks on the real Pulumi engine', () => {
 
     const destroyed = await runFleet('destroy', { ...options, tenants: fixed });
     expect(destroyed.results.map((r) => r.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
-    expect((await kubectlJson('get', 'namespaces', '-l', 'saasplane.io/offering=shop')).items).toEqual([]);
+    // what remains is each tenant's data: its namespace and claims, no workload
+    const kept = (await kubectlJson('get', 'namespaces', '-l', 'saasplane.io/offering=shop')).items.map((n: any) => n.metadata.name)
+      .filter((n: string) => n !== 'shop-acme');
+    expect(kept.sort()).toEqual(fixed.map((t) => `shop-${t.name}`).sort());
+    for (const ns of kept) {
+      expect((await kubectlJson('get', 'deployments,statefulsets', '-n', ns)).items).toEqual([]);
+      expect((await kubectlJson('get', 'pvc', '-n', ns)).items.length).toBeGreaterThan(0);
+    }
   });
 });
