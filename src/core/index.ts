@@ -25,6 +25,7 @@ export * from './plan-tenant';
 export * from './post-render';
 export * from './quantity';
 export * from './quota';
+export * from './quota-rules';
 export * from './schema';
 export * from './transform';
 export * from './upgrade-plan';

@@ -4,6 +4,7 @@ import type { ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding, Valid
 import { admissionRule, KubeObject } from './kube';
 import { OfferingSpec, PodSecurityLevel } from './model';
 import { LABEL_OFFERING, LABEL_PLAN, LABEL_TENANT, offeringLabels, providerNamespace, PSA_ENFORCE } from './names';
+import { quotaRuleGroups } from './quota-rules';
 
 type Named<T> = T & KubeObject;
 
@@ -315,7 +316,7 @@ export function recordingRuleGroups(offering: OfferingSpec): RecordingRuleGroup[
   }];
 }
 
-/** The PrometheusRule holding the offering's recording rules. */
+/** The PrometheusRule holding the offering's consumption and quota rules. */
 export function planRecordingRules(offering: OfferingSpec): KubeObject {
   const monitoring = offering.monitoring ?? {};
   return {
@@ -327,6 +328,6 @@ export function planRecordingRules(offering: OfferingSpec): KubeObject {
       namespace: providerNamespace(offering.name),
       labels: { ...offeringLabels(offering.name), ...monitoring.ruleLabels },
     },
-    spec: { groups: recordingRuleGroups(offering) },
+    spec: { groups: [...recordingRuleGroups(offering), ...quotaRuleGroups(offering)] },
   };
 }

@@ -3,6 +3,7 @@ import { findObject, offeringSpec } from './fixtures';
 import type { KubeObject } from '../../src/core/kube';
 import { OfferingSpec, PodSecurityLevel } from '../../src/core/model';
 import { CONSUMPTION_SERIES, planAdmissionGuard, planOfferingNamespace, planRecordingRules, recordingRuleGroups, RESTARTED_AT } from '../../src/core/plan-offering';
+import { quotaRuleGroups } from '../../src/core/quota-rules';
 
 type Policy = ValidatingAdmissionPolicy & KubeObject;
 
@@ -265,7 +266,7 @@ describe('recording rules', () => {
     expect(rule.kind).toBe('PrometheusRule');
     expect(rule.metadata.name).toBe('saasplane-shop-consumption');
     expect(rule.metadata.namespace).toBe('shop-system');
-    expect(rule.spec.groups).toEqual(recordingRuleGroups(offeringSpec()));
+    expect(rule.spec.groups).toEqual([...recordingRuleGroups(offeringSpec()), ...quotaRuleGroups(offeringSpec())]);
     const custom = planRecordingRules(offeringSpec({ monitoring: { prometheusNamespace: 'obs', ruleLabels: { release: 'kps' } } }));
     expect(custom.metadata.namespace).toBe('shop-system');
     expect(custom.metadata.labels).toEqual({ 'saasplane.io/offering': 'shop', 'app.kubernetes.io/managed-by': 'saasplane', 'release': 'kps' });

@@ -10,6 +10,7 @@ import * as YAML from 'yaml';
 import { ChartSource } from '../../src/core/chart-source';
 import type { OfferingSpec } from '../../src/core/model';
 import { CONSUMPTION_SERIES, planRecordingRules, recordingRuleGroups } from '../../src/core/plan-offering';
+import { quotaRuleGroups } from '../../src/core/quota-rules';
 
 const PROMTOOL = process.env.PROMTOOL ?? 'promtool';
 
@@ -204,8 +205,8 @@ describe('consumption recording rules (real promtool)', () => {
 
   test('promtool check rules accepts the generated groups, which record every CONSUMPTION_SERIES', () => {
     const groups = recordingRuleGroups(shop);
-    // What ships in the PrometheusRule is exactly what is checked here.
-    expect(planRecordingRules(shop).spec).toEqual({ groups });
+    // What ships in the PrometheusRule is exactly what is checked here, then the quota group (test/monitoring/quota-rules.test.ts).
+    expect(planRecordingRules(shop).spec).toEqual({ groups: [...groups, ...quotaRuleGroups(shop)] });
     expect(groups.flatMap((g) => g.rules.map((r) => r.record)).sort()).toEqual(Object.values(CONSUMPTION_SERIES).sort());
 
     const args = ['check', 'rules', 'rules.yaml'];
