@@ -58,12 +58,16 @@ export interface InstanceObject {
 /** Kinds left out of `resources`: records about objects, not objects of the instance. */
 const NOT_OBJECTS = new Set(['Event', 'events.k8s.io/Event', 'metrics.k8s.io/PodMetrics', 'coordination.k8s.io/Lease', 'discovery.k8s.io/EndpointSlice', 'Endpoints']);
 
-/** Every namespaced kind the API server lists, preferred versions only (as kubectl api-resources). */
-async function listableKinds(client: KubeClient): Promise<Array<{ apiVersion: string; kind: string; resource: string }>> {
+/** Every namespaced kind the API server lists, preferred versions only (as kubectl api-resources); API versions that do not answer go to `undiscovered`. */
+async function listableKinds(client: KubeClient, undiscovered: string[]): Promise<Array<{ apiVersion: string; kind: string; resource: string }>> {
   const found: Array<{ apiVersion: string; kind: string; resource: string }> = [];
   const collect = async (apiVersion: string, path: string) => {
     const response = await client.get(path);
-    if (response.status !== 200) throw new CommandError(`discovery of ${apiVersion} failed: ${responseMessage(response)}`);
+    if (response.status !== 200) {
+      // an aggregated API that does not answer (metrics-server down) hides its kinds only
+      undiscovered.push(`${apiVersion} (${responseMessage(response)})`);
+      return;
+    }
     for (const r of response.body.resources ?? []) {
       if (r.namespaced && !r.name.includes('/') && (r.verbs ?? []).includes('list')) found.push({ apiVersion, kind: r.kind, resource: r.name });
     }
@@ -88,14 +92,18 @@ function madeBy(metadata: any, offering: string): string {
 export async function instanceResources(client: KubeClient, found: FoundTenant): Promise<{ objects: InstanceObject[]; unreadable: string[] }> {
   const objects: InstanceObject[] = [];
   const unreadable: string[] = [];
-  for (const kind of await listableKinds(client)) {
+  for (const kind of await listableKinds(client, unreadable)) {
     const base = kind.apiVersion.includes('/') ? `/apis/${kind.apiVersion}` : `/api/${kind.apiVersion}`;
     const response = await client.getMetadata(`${base}/namespaces/${found.namespace}/${kind.resource}`);
     if (response.status === 403) {
       unreadable.push(kind.resource);
       continue;
     }
-    if (response.status !== 200) throw readFailure(response, kind.resource, found.offering, found.tenant, found.namespace);
+    // a kind gone since discovery, an aggregated API down: that kind is missing, not the tenant
+    if (response.status !== 200) {
+      unreadable.push(`${kind.resource} (${responseMessage(response)})`);
+      continue;
+    }
     for (const item of response.body.items ?? []) {
       objects.push({
         apiVersion: kind.apiVersion,
@@ -192,7 +200,9 @@ export const urlCommand: Command = {
 const LOGS_USAGE = `saasplane logs --offering O --tenant T [--pod P] [--container C] [--tail N] [--kubeconfig F] [--context C]
 
 The logs of a tenant instance's pods (all of them, or --pod), each line
-prefixed with [pod/container]; every container unless --container names one.
+prefixed with [pod/container]; every container (init containers too) unless
+--container names one. A container whose logs cannot be read is named on
+stderr and the others are shown: exit 1 then.
 
 ${IDENTITY_HELP}
   --pod P           one pod
@@ -217,29 +227,30 @@ export const logsCommand: Command = {
       throw new CommandError(onePod === undefined ? `tenant "${tenant.tenant}" has no pod in ${tenant.namespace}`
         : `pod "${onePod}" is not a pod of tenant "${tenant.tenant}": choose one of ${names.join(', ') || '(none)'}`);
     }
-    let shown = 0;
+    const containersOf = (pod: any): string[] => [...pod.spec?.initContainers ?? [], ...pod.spec?.containers ?? []].map((c: any) => c.name);
+    if (container !== undefined && chosen.every((p: any) => !containersOf(p).includes(container))) {
+      throw new CommandError(`no pod of tenant "${tenant.tenant}" has a container "${container}": its containers are ${[...new Set(chosen.flatMap(containersOf))].join(', ')}`);
+    }
+    // one container that cannot be read (waiting to start, its pod just replaced) must not hide the others
+    let failed = 0;
     for (const pod of chosen) {
       if (pod.status?.phase === 'Pending') {
         io.stderr(`pod ${pod.metadata.name} is Pending: it has no logs yet\n`);
         continue;
       }
-      const containers: string[] = (pod.spec?.containers ?? []).map((c: any) => c.name)
-        .filter((c: string) => container === undefined || c === container);
-      for (const name of containers) {
+      for (const name of containersOf(pod).filter((c) => container === undefined || c === container)) {
         const path = `/api/v1/namespaces/${tenant.namespace}/pods/${encodeURIComponent(pod.metadata.name)}/log?container=${encodeURIComponent(name)}&tailLines=${tail}`;
         const response = await client.request('GET', path, undefined, undefined, '*/*');
         if (response.status === 403) throw readFailure(response, 'pod logs', tenant.offering, tenant.tenant, tenant.namespace);
         if (response.status !== 200 && response.status !== 204) {
-          throw new CommandError(`the logs of ${pod.metadata.name}/${name} cannot be read: ${responseMessage(response)} (the API server fetches them from the node's kubelet)`);
+          io.stderr(`the logs of ${pod.metadata.name}/${name} cannot be read: ${responseMessage(response)}\n`);
+          failed += 1;
+          continue;
         }
         const text = String(response.body ?? '');
         for (const line of text.split('\n').filter((l, i, all) => l !== '' || i < all.length - 1)) io.stdout(`[${pod.metadata.name}/${name}] ${line}\n`);
-        shown += 1;
       }
     }
-    if (shown === 0 && container !== undefined && chosen.every((p: any) => !(p.spec?.containers ?? []).some((c: any) => c.name === container))) {
-      throw new CommandError(`no pod of tenant "${tenant.tenant}" has a container "${container}"`);
-    }
-    return 0;
+    return failed > 0 ? 1 : 0;
   },
 };

@@ -31,7 +31,7 @@ export interface TenantStatus {
   readonly chart?: string;
   /** The channel the tenant runs, for an offering with channels or a rollout. */
   readonly channel?: string;
-  /** healthy, degraded, suspended, offboarded, or missing (in the GitOps output, not on the cluster). */
+  /** healthy, degraded (also a suspended or offboarded tenant whose pods still run), suspended, offboarded, or missing (in the GitOps output, not on the cluster). */
   readonly status: 'healthy' | 'degraded' | 'suspended' | 'offboarded' | 'missing';
   readonly workloads: readonly WorkloadStatus[];
   readonly quota: readonly QuotaUse[];
@@ -50,8 +50,8 @@ export async function tenantStatus(client: KubeClient, offering: string, tenant:
   const { namespace, labels, read } = found;
   const quotaObject = found.quota;
   const base = `/api/v1/namespaces/${namespace}`;
-  const hardPods = quotaObject?.spec?.hard?.pods;
-  const state = labels[LABEL_STATE] ?? (found.namespaceObject || hardPods !== '0' ? TenantState.ACTIVE : TenantState.SUSPENDED);
+  // the state label is on the namespace (a suspended tenant's users may read nothing at all)
+  const state = labels[LABEL_STATE] ?? TenantState.ACTIVE;
   const [deployments, statefulSets, pods, claims, events] = await Promise.all([
     read('Deployments', `/apis/apps/v1/namespaces/${namespace}/deployments`),
     read('StatefulSets', `/apis/apps/v1/namespaces/${namespace}/statefulsets`),
@@ -91,15 +91,22 @@ export async function tenantStatus(client: KubeClient, offering: string, tenant:
     problems.push(`claim ${claim.metadata.name} is ${claim.status?.phase ?? 'not bound'}${why ? `: ${why}` : ''}`);
   }
   // pods the API server refused (quota, admission) exist only as a controller's FailedCreate event;
-  // events outlive the problem by an hour, so they count only while a workload is short of replicas
-  if (workloads.some((w) => w.ready < w.desired)) {
-    for (const e of events.items ?? []) {
-      const key = `${e.involvedObject?.kind}/${e.involvedObject?.name}`;
-      if (e.reason === 'FailedCreate' && warnings.get(key)?.startsWith('FailedCreate: ')) {
-        problems.push(`${e.involvedObject.kind} ${e.involvedObject.name}: ${warnings.get(key)}`);
-        warnings.delete(key);
-      }
+  // events outlive the problem by an hour, so they count only for a workload short of replicas now
+  // (a StatefulSet's own events, a Deployment's through its ReplicaSets `<name>-<hash>`)
+  const short = workloads.filter((w) => w.ready < w.desired);
+  const explains = (e: any) => short.some((w) => (w.kind === 'StatefulSet' ? e.involvedObject?.kind === 'StatefulSet' && e.involvedObject?.name === w.name
+    : e.involvedObject?.kind === 'ReplicaSet' && new RegExp(`^${w.name.replace(/[.]/g, '\\.')}-[a-z0-9]+$`).test(e.involvedObject?.name ?? '')));
+  for (const e of events.items ?? []) {
+    const key = `${e.involvedObject?.kind}/${e.involvedObject?.name}`;
+    if (e.reason === 'FailedCreate' && explains(e) && warnings.get(key)?.startsWith('FailedCreate: ')) {
+      problems.push(`${e.involvedObject.kind} ${e.involvedObject.name}: ${warnings.get(key)}`);
+      warnings.delete(key);
     }
+  }
+  // a suspended or offboarded tenant runs nothing: a pod that still runs is wrong (a bare pod, an operator's)
+  const running = (pods.items ?? []).filter((p: any) => !p.metadata?.deletionTimestamp && ['Running', 'Pending'].includes(p.status?.phase));
+  if (state !== TenantState.ACTIVE && running.length > 0) {
+    problems.push(`${running.length} pods still run while the tenant is ${state}: ${running.map((p: any) => p.metadata.name).join(', ')}`);
   }
   // `resourcequotas: 1` is the tenant quota itself, full by design
   for (const q of quota.filter(({ resource }) => resource !== 'resourcequotas')) {
@@ -115,7 +122,9 @@ export async function tenantStatus(client: KubeClient, offering: string, tenant:
   const times = [found.namespaceObject, quotaObject, ...deployments.items ?? [], ...statefulSets.items ?? []]
     .flatMap((o: any) => (o?.metadata?.managedFields ?? []).map((f: any) => f.time as string | undefined))
     .filter((t): t is string => typeof t === 'string').sort();
-  const status = state === TenantState.SUSPENDED || state === TenantState.OFFBOARDED ? state : problems.length > 0 ? 'degraded' : 'healthy';
+  // workloads at zero are no problem when suspended (they want zero); pods still running are
+  const quiet = state === TenantState.SUSPENDED || state === TenantState.OFFBOARDED;
+  const status = problems.length > 0 ? 'degraded' : quiet ? state : 'healthy';
   return {
     tenant,
     namespace,
@@ -222,6 +231,8 @@ function outputTenants(outdir: string, offering: string): string[] {
   const tenants = readObjectTree(outdir, '--outdir')
     .filter(({ object }) => object.kind === 'Namespace' && object.metadata?.labels?.[LABEL_OFFERING] === offering)
     .map(({ object }) => object.metadata.labels[LABEL_TENANT]).filter((t: unknown): t is string => typeof t === 'string');
+  // names from files (a pull request's) go into API paths: only tenant names
+  for (const t of tenants) dnsLabel(`the tenant label of a Namespace in ${outdir}`, t);
   if (tenants.length === 0) throw new CommandError(`${outdir} holds no tenant of offering "${offering}": check the names, or synthesize the app first (cdk8s synth)`);
   return [...new Set(tenants)].sort();
 }

@@ -58,7 +58,8 @@ export async function findTenant(client: KubeClient, offering: string, tenant: s
 export function readFailure(response: KubeResponse, what: string, offering: string, tenant: string, namespace: string): CommandError {
   if (response.status === 403) {
     return new TenantUnreadableError(`no access to tenant "${tenant}" of offering "${offering}": these credentials may not read its ${what} in ${namespace} `
-      + `(${responseMessage(response)}); use the provider's kubeconfig (saasplane kubeconfig --provider) or the tenant's own`);
+      + `(${responseMessage(response)}); use the provider's kubeconfig (saasplane kubeconfig --provider) or the tenant's own `
+      + '(a suspended or offboarded tenant\'s own users have no rights left: ask the provider)');
   }
   if (response.status === 404) return new TenantMissingError(`tenant "${tenant}" of offering "${offering}" does not exist on this cluster (no namespace ${namespace})`);
   return new CommandError(`reading the ${what} of ${namespace}: ${responseMessage(response)}`);

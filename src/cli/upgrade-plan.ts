@@ -46,8 +46,12 @@ export const upgradePlanCommand: Command = {
       if (!fs.existsSync(file)) {
         throw new CommandError(`the app wrote no upgrade plan: synthesize it with a SaaSApp (from saasplane), whose synth() writes the plans to $${UPGRADE_PLAN_ENV}`);
       }
-      const plans = (JSON.parse(fs.readFileSync(file, 'utf8')) as UpgradePlan[])
-        .filter((p) => !values.offering?.length || values.offering.includes(p.offering));
+      const all = JSON.parse(fs.readFileSync(file, 'utf8')) as UpgradePlan[];
+      const unknown = (values.offering ?? []).filter((o) => !all.some((p) => p.offering === o));
+      if (unknown.length > 0 && all.length > 0) {
+        throw new UsageError(`--offering ${unknown.join(', ')}: no such offering declares a rollout; those that do: ${all.map((p) => p.offering).join(', ')}`);
+      }
+      const plans = all.filter((p) => !values.offering?.length || values.offering.includes(p.offering));
       if (plans.length === 0) {
         throw new CommandError(`no offering${values.offering?.length ? ` named ${values.offering.join(', ')}` : ''} declares a rollout: `
           + 'add rollout: { channel: "canary", waves: [["internal"], ["small"]] } to the offering, with the channel in its channels');

@@ -70,7 +70,17 @@ export class SaaSApp extends App {
     if (problem) {
       throw new SaaSplaneError('the output folder is invalid', [problem]);
     }
+    // an entry left over from an earlier removal would let a later tenant of that name go unguarded
+    const stale = [...this.removeTenantsWithData].filter((t) => this.tenantKeys().has(t));
+    throwIfProblems('removeTenantsWithData names tenants that are in the code', stale.map((t) => `"${t}" is a tenant of the app: `
+      + 'remove it from removeTenantsWithData (it is meant for the synthesis that removes the tenant, and only that one)'));
     writeTreeAtomically(this.outdir, this.files(), (removed, outdir) => this.refuseDataLoss(removed, outdir));
+  }
+
+  /** Every tenant of the app as `<offering>/<tenant>`. */
+  private tenantKeys(): Set<string> {
+    return new Set((this.node.findAll().filter((c) => SaaSOffering.isSaaSOffering(c)) as SaaSOffering[])
+      .flatMap((o) => [...o.tenantNames].map((t) => `${o.offeringName}/${t}`)));
   }
 
   /**
@@ -79,12 +89,11 @@ export class SaaSApp extends App {
    * longer holds are read.
    */
   private refuseDataLoss(removed: readonly string[], outdir: string): void {
-    const planned = new Set((this.node.findAll().filter((c) => SaaSOffering.isSaaSOffering(c)) as SaaSOffering[])
-      .flatMap((o) => [...o.tenantNames].map((t) => `${o.offeringName}/${t}`)));
+    const planned = this.tenantKeys();
     const claims = new Map<string, string[]>();
     for (const file of removed) {
       const text = fs.readFileSync(path.join(outdir, file), 'utf8');
-      if (!text.includes('PersistentVolumeClaim')) continue;
+      if (!text.includes('PersistentVolumeClaim') && !text.includes('volumeClaimTemplates')) continue;
       for (const { tenant, claim } of claimsIn(text)) {
         if (planned.has(tenant) || this.removeTenantsWithData.has(tenant)) continue;
         claims.set(tenant, [...claims.get(tenant) ?? [], claim]);

@@ -4,6 +4,7 @@
 import type { KubeObject } from './kube';
 import { TenantState } from './model';
 import { LABEL_STATE } from './names';
+import { KEEP_ANNOTATIONS } from './plan-claims';
 import { isPlainObject, jsonCopy } from './values';
 
 /** On an offboarded tenant's namespace and claims: the date (YYYY-MM-DD) after which they may be deleted. */
@@ -36,12 +37,12 @@ export function lifecycleProblems(state: unknown, deleteAfter: unknown): string[
 
 /**
  * The chart objects of a suspended tenant: every workload scaled to zero (Deployments,
- * StatefulSets, ReplicaSets, ReplicationControllers), every Job and CronJob suspended, and every
- * DaemonSet kept off all nodes.
+ * StatefulSets, ReplicaSets, ReplicationControllers), every Job and CronJob suspended, every
+ * DaemonSet kept off all nodes, and bare Pods left out (nothing scales them).
  * Configuration, Services and Ingresses stay, so that resuming brings the same instance back.
  */
 export function suspendedObjects(objects: readonly KubeObject[]): KubeObject[] {
-  return objects.map((object) => {
+  return objects.filter((object) => object.kind !== 'Pod').map((object) => {
     if (!isPlainObject(object.spec)) return object;
     switch (object.kind) {
       case 'Deployment': case 'StatefulSet': case 'ReplicaSet': case 'ReplicationController':
@@ -57,6 +58,25 @@ export function suspendedObjects(objects: readonly KubeObject[]): KubeObject[] {
       default:
         return object;
     }
+  });
+}
+
+/**
+ * A tenant's chart objects with its data protected in every state: the chart's own claims carry
+ * the keep annotations (Helm, Argo CD and Flux never prune them), and no StatefulSet lets its
+ * controller delete claims (`persistentVolumeClaimRetentionPolicy` Retain, whatever the chart
+ * says: with Delete, scaling to zero for a suspension, or removing the StatefulSet when
+ * offboarding, would delete the data).
+ */
+export function protectData(objects: readonly KubeObject[]): KubeObject[] {
+  return objects.map((object) => {
+    if (object.kind === 'PersistentVolumeClaim') {
+      return { ...object, metadata: { ...object.metadata, annotations: { ...object.metadata.annotations, ...KEEP_ANNOTATIONS } } };
+    }
+    if (object.kind === 'StatefulSet' && isPlainObject(object.spec)) {
+      return { ...object, spec: { ...object.spec, persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' } } };
+    }
+    return object;
   });
 }
 

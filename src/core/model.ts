@@ -317,7 +317,6 @@ export interface OfferingSpec {
   readonly annotations?: Record<string, string>;
 }
 
-/** One tenant instance of an offering. */
 /** Where a tenant is in its life. */
 export enum TenantState {
   /** Running (the default). */
@@ -331,6 +330,7 @@ export enum TenantState {
   OFFBOARDED = 'offboarded',
 }
 
+/** One tenant instance of an offering. */
 export interface TenantSpec {
   /** Tenant name, a DNS label; the namespace is `<offering>-<tenant>`. */
   readonly name: string;

@@ -4,6 +4,7 @@ import type { Namespace, ServiceAccount } from 'kubernetes-types/core/v1';
 import type { ClusterRole, ClusterRoleBinding, PolicyRule, Role, RoleBinding, Subject } from 'kubernetes-types/rbac/v1';
 import { SaaSplaneError, throwIfProblems } from './errors';
 import { admissionRule, KubeObject } from './kube';
+import { ANNOTATION_DELETE_AFTER, ANNOTATION_RETENTION } from './lifecycle';
 import { PodSecurityLevel, TenantState } from './model';
 import { dnsLabelProblem, LABEL_ACCESS, PROVIDER_BINDING_NAME, providerNamespace, LABEL_OFFERING, LABEL_PLAN, LABEL_STATE, LABEL_TENANT, offeringLabels, PSA_ENFORCE } from './names';
 import type { ResolvedTenant } from './offering';
@@ -209,6 +210,8 @@ export function planProviderShared(
   };
   const label = (key: string) => `variables.labels['${key}']`;
   const MUTABLE = `(k == '${LABEL_PLAN}' || k == '${LABEL_STATE}')`;
+  // kubectl's own annotations, and those that mark an offboarded tenant's namespace as kept until a date
+  const FREE_ANNOTATION = `(k.startsWith('kubectl.kubernetes.io/') || k in ['${ANNOTATION_RETENTION}', '${ANNOTATION_DELETE_AFTER}'])`;
   const guard: Named<ValidatingAdmissionPolicy> = {
     apiVersion: 'admissionregistration.k8s.io/v1',
     kind: 'ValidatingAdmissionPolicy',
@@ -244,16 +247,16 @@ export function planProviderShared(
         {
           expression: "request.operation != 'UPDATE' || (object.metadata.?finalizers == oldObject.metadata.?finalizers && object.spec.?finalizers == oldObject.spec.?finalizers "
             + '&& object.metadata.?ownerReferences == oldObject.metadata.?ownerReferences '
-            + "&& object.metadata.?annotations.orValue({}).all(k, k.startsWith('kubectl.kubernetes.io/') || oldObject.metadata.?annotations.orValue({})[?k] == object.metadata.annotations[?k]) "
-            + "&& oldObject.metadata.?annotations.orValue({}).all(k, k.startsWith('kubectl.kubernetes.io/') || k in object.metadata.?annotations.orValue({})))",
-          message: `the provider of offering "${o}" may not change a namespace's finalizers, owner references or annotations`,
+            + `&& object.metadata.?annotations.orValue({}).all(k, ${FREE_ANNOTATION} || oldObject.metadata.?annotations.orValue({})[?k] == object.metadata.annotations[?k]) `
+            + `&& oldObject.metadata.?annotations.orValue({}).all(k, ${FREE_ANNOTATION} || k in object.metadata.?annotations.orValue({})))`,
+          message: `the provider of offering "${o}" may not change a namespace's finalizers, owner references or annotations (but an offboarded tenant's ${ANNOTATION_RETENTION} and ${ANNOTATION_DELETE_AFTER})`,
         },
         {
           // nothing another selector could match (an ingress controller's, Prometheus', a mesh's), no annotations but kubectl's
           expression: `request.operation != 'CREATE' || (variables.labels.all(k, k in ${JSON.stringify(NAMESPACE_LABELS).replace(/"/g, "'")}) `
             + `&& ${label('pod-security.kubernetes.io/audit')} == '${podSecurity}' && ${label('pod-security.kubernetes.io/warn')} == '${podSecurity}' `
-            + "&& object.metadata.?annotations.orValue({}).all(k, k.startsWith('kubectl.kubernetes.io/')) && !has(object.metadata.ownerReferences))",
-          message: `the provider of offering "${o}" may only create namespaces with saasplane's labels (${NAMESPACE_LABELS.join(', ')}, Pod Security audit and warn "${podSecurity}") and no annotations`,
+            + `&& object.metadata.?annotations.orValue({}).all(k, ${FREE_ANNOTATION}) && !has(object.metadata.ownerReferences))`,
+          message: `the provider of offering "${o}" may only create namespaces with saasplane's labels (${NAMESPACE_LABELS.join(', ')}, Pod Security audit and warn "${podSecurity}") and no annotations but an offboarded tenant's ${ANNOTATION_RETENTION} and ${ANNOTATION_DELETE_AFTER}`,
         },
         {
           expression: `!('${LABEL_STATE}' in variables.labels) || ${label(LABEL_STATE)} in ['${TenantState.SUSPENDED}', '${TenantState.OFFBOARDED}']`,

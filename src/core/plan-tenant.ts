@@ -250,7 +250,11 @@ export function renderTenantCharts(
 ): TenantChartOutcome[] {
   const chartOf = (tenant: ResolvedTenant) => {
     const chart = charts[tenant.release.channel];
-    if (!chart) throw new Error(`no chart loaded for channel "${tenant.release.channel}" of tenant "${tenant.name}"`);
+    if (!chart) {
+      throw new SaaSplaneError(`tenant "${tenant.name}" cannot be rendered`, [
+        `no chart is loaded for its channel "${tenant.release.channel}" (loaded: ${Object.keys(charts).join(', ') || 'none'}): pass the charts of every channel (loadChannelCharts)`,
+      ]);
+    }
     return chart;
   };
   const rendered = renderAll(renderer, tenants.map((t) => tenantRenderRequest(t, chartOf(t))));

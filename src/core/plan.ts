@@ -3,7 +3,7 @@
 // front-end, the Pulumi front-end and the bench emit these lists as they are: group and owner
 // pick the file through the output layout, the wave gives the apply order (`dependsOn`).
 import { KubeObject, objectIdentity } from './kube';
-import { retained, suspendedObjects } from './lifecycle';
+import { protectData, retained, suspendedObjects } from './lifecycle';
 import { OfferingSpec, TenantState } from './model';
 import { ResolvedTenant } from './offering';
 import { ConsumerIdentity, planConsumerAccess, planProviderBinding, planProviderShared, ProviderIdentity } from './plan-access';
@@ -99,8 +99,11 @@ export function planTenant(tenant: ResolvedTenant, chartObjects: readonly KubeOb
   const owner = { offering: tenant.offering.name, tenant: tenant.name };
   // an offboarded tenant keeps its namespace, guardrails and claims; a suspended one runs nothing
   const offboarded = tenant.state === TenantState.OFFBOARDED;
-  const app = offboarded ? [] : tenant.state === TenantState.SUSPENDED ? suspendedObjects(chartObjects) : chartObjects;
-  const planned = planTenantObjects(tenant, app);
+  const data = protectData(chartObjects);
+  // offboarded, the chart's own claims stay (with the retention annotations); nothing else of it
+  const app = offboarded ? data.filter((o) => o.kind === 'PersistentVolumeClaim').map((o) => retained(o, tenant.deleteAfter!))
+    : tenant.state === TenantState.SUSPENDED ? suspendedObjects(data) : data;
+  const planned = planTenantObjects(tenant, offboarded ? [] : app);
   // claims come from the chart as it runs when active: suspending or offboarding keeps every one
   const claims = planStatefulSetClaims(chartObjects);
   const keep = (objects: KubeObject[]) => (offboarded ? objects.map((o) => retained(o, tenant.deleteAfter!)) : objects);

@@ -89,6 +89,9 @@ function fromDraft04(schema: unknown): any {
   return result;
 }
 
+/** Value paths whose values a message never repeats. */
+const SENSITIVE_PATH = /(password|passwd|secret|token|credential|private|apikey|api_key|(^|\.)key$)/i;
+
 /** Validates values against a chart's values.schema.json; returns one sentence per violation. */
 export function schemaProblems(schema: object, values: Values, chart: string): string[] {
   const validate = compile(schema);
@@ -108,7 +111,8 @@ function describe(error: ErrorObject, values: Values, chart: string): string {
   for (const segment of segments) {
     value = (value as Record<string, unknown> | undefined)?.[segment];
   }
-  const shown = value === undefined ? '' : ` = ${JSON.stringify(value)}`;
+  // errors reach CI logs (saasplane upgrade-plan): a credential's value is never shown
+  const shown = value === undefined ? '' : SENSITIVE_PATH.test(field) ? ' (value not shown: sensitive)' : ` = ${JSON.stringify(value)}`;
   const allowed = error.keyword === 'enum' ? `: allowed values are ${(error.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}` : '';
   return `value ${field}${shown} violates ${chart} values.schema.json: ${error.message}${allowed}`;
 }

@@ -117,7 +117,7 @@ export function planUpgrade(input: UpgradePlanInput): UpgradePlan {
       return;
     }
     if ('error' in now) {
-      upgrades[at] = { ...upgrades[at], status: 'blocked', problems: [`as it runs now: ${now.error.message}`] };
+      upgrades[at] = { ...upgrades[at], status: 'blocked', problems: now.error.problems.map((p) => `as it runs now: ${p}`) };
       return;
     }
     const objects = (tenant: ResolvedTenant, chartObjects: typeof next.objects) => planTenant(tenant, chartObjects, input.transform)

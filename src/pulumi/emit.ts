@@ -23,17 +23,17 @@ function typedClass(apiVersion: string, kind: string): KubernetesResourceClass |
   return typeof candidate === 'function' ? candidate as KubernetesResourceClass : undefined;
 }
 
+/** A PersistentVolumeClaim: a tenant's data. */
+export function isClaim(object: KubeObject): boolean {
+  return object.kind === 'PersistentVolumeClaim';
+}
+
 /**
  * Registers each object as a child resource named `<prefix>:<metadata.name>`; built-in kinds use
  * their typed class, others (ServiceMonitor, PrometheusRule, ...) a CustomResource. Objects
  * `retained` says so (by default claims) are retained on delete: `pulumi destroy`, or a
  * replacement, never deletes a tenant's data.
  */
-/** A PersistentVolumeClaim: a tenant's data. */
-export function isClaim(object: KubeObject): boolean {
-  return object.kind === 'PersistentVolumeClaim';
-}
-
 export function registerObjects(
   prefix: string, objects: readonly KubeObject[], opts: pulumi.CustomResourceOptions, retained: (object: KubeObject) => boolean = isClaim,
 ): pulumi.CustomResource[] {

@@ -3,7 +3,8 @@ import * as pulumi from '@pulumi/pulumi';
 import {
   ChartRenderer, defaultRenderer, GROUP_WAVES, KubeObject, loadChannelCharts, NameClaims, ObjectGroup, objectIdentity, ObjectTransform, OfferingSpec,
   plainSpec, PlannedObject, plannedIdentities, planProviderInTenant, planTenant, PROVIDER_BINDING_NAME, ProviderAccessOptions, providerIdentity,
-  providerNamespace, renderTenantChart, ResolvedTenant, resolveTenant, tenantHosts, TenantOptions, throwIfProblems, validateOffering, Values,
+  providerNamespace, renderTenantChart, ResolvedTenant, resolveTenant, tenantHosts, TenantOptions, TenantState, throwIfProblems, validateOffering,
+  Values,
 } from '../core';
 import { ChartDeployment, registerRelease } from './chart';
 import { isClaim, validated, WaveRegistrar } from './emit';
@@ -83,7 +84,12 @@ export class TenantInstance extends pulumi.ComponentResource {
   constructor(name: string, args: TenantInstanceArgs, opts: pulumi.ComponentResourceOptions = {}) {
     const component = isOfferingComponent(args.offering) ? args.offering : undefined;
     const deployment = args.chartDeployment ?? ChartDeployment.OBJECTS;
-    const { resolved, chart, planned, hosts, transform } = validated(component, () => {
+    const { resolved, chart, planned, hosts, transform, renderedClaims } = validated(component, () => {
+      if (deployment === ChartDeployment.RELEASE && args.state !== undefined && args.state !== TenantState.ACTIVE) {
+        throwIfProblems(`tenant "${args.name ?? name}" cannot be ${args.state}`, [
+          'a Helm release runs the chart as it is: deploy the chart as objects (chartDeployment: ChartDeployment.OBJECTS) to suspend or offboard the tenant',
+        ]);
+      }
       if (component && (args.renderer || args.transform)) {
         throwIfProblems(`tenant "${args.name ?? name}" cannot be added`, ['renderer and transform are set on the SaaSOffering component: remove them from the tenant']);
       }
@@ -100,7 +106,15 @@ export class TenantInstance extends pulumi.ComponentResource {
       const rendered = renderTenantChart(tenant, charts, component?.renderer ?? args.renderer ?? defaultRenderer(), tenantTransform);
       const served = tenantHosts(rendered);
       throwIfProblems(`tenant "${tenant.name}" of offering "${spec.name}" cannot be added`, component?._hostProblems(tenant.name, served) ?? []);
-      return { resolved: tenant, chart: loaded, planned: planTenant(tenant, rendered, tenantTransform), hosts: served, transform: tenantTransform };
+      return {
+        resolved: tenant,
+        chart: loaded,
+        planned: planTenant(tenant, rendered, tenantTransform),
+        hosts: served,
+        transform: tenantTransform,
+        // a release owns the chart's objects: its claims count for the namespace's retention
+        renderedClaims: rendered.some((o) => isClaim(o) || (o.kind === 'StatefulSet' && ((o.spec as any)?.volumeClaimTemplates ?? []).length > 0)),
+      };
     });
 
     super('saasplane:index:TenantInstance', name, {}, { ...opts, parent: opts.parent ?? component });
@@ -118,7 +132,7 @@ export class TenantInstance extends pulumi.ComponentResource {
       objectIdentity('rbac.authorization.k8s.io/v1', 'RoleBinding', resolved.namespace, PROVIDER_BINDING_NAME)], `tenant "${resolved.name}"`);
     const appWave = GROUP_WAVES[ObjectGroup.APP];
     // the data outlives the stack unless removeWithData: the claims, and the namespace holding them
-    const holdsData = this.planned.some((p) => isClaim(p.object));
+    const holdsData = planned.some((p) => isClaim(p.object)) || (release && renderedClaims);
     const retained = (object: KubeObject) => !args.removeWithData && (isClaim(object) || (object.kind === 'Namespace' && holdsData));
     const early = this._waves.register(name, this.planned.filter((p) => p.wave < appWave), undefined, retained);
     const namespace = early[0] as k8s.core.v1.Namespace;

@@ -38,7 +38,7 @@ describe('saasplane upgrade-plan', () => {
   test.each([
     [['--app', 'true'], /the app wrote no upgrade plan: synthesize it with a SaaSApp/],
     [['--config', path.join(ROOT, 'examples', 'cdk8s', 'cdk8s.yaml')], /no offering declares a rollout: add rollout: \{ channel: "canary"/],
-    [['--config', CONFIG, '--offering', 'shop'], /no offering named shop declares a rollout/],
+    [['--config', CONFIG, '--offering', 'shop'], /--offering shop: no such offering declares a rollout; those that do: notes/],
     [['--config', CONFIG, '-o', 'yaml'], /--output "yaml" is not a format: use text or json/],
   ])('errors name the fix (%#)', async (args, message) => {
     const { code, stdout, stderr } = await run(args);

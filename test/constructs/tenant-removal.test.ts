@@ -53,4 +53,11 @@ describe('removing a tenant that has data', () => {
     synth(outdir, undefined, { removeTenantsWithData: ['shop/initech'] });
     expect([...readTree(outdir).keys()].some((f) => f.includes('initech'))).toBe(false);
   });
+
+  test('an entry of removeTenantsWithData naming a tenant of the app is refused: left over, it would leave that tenant unguarded', () => {
+    const before = readTree(outdir);
+    expect(() => synth(outdir, initech, { removeTenantsWithData: ['shop/initech'] }))
+      .toThrow('"shop/initech" is a tenant of the app: remove it from removeTenantsWithData');
+    expect(readTree(outdir)).toEqual(before);
+  });
 });

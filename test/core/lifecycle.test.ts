@@ -52,7 +52,7 @@ describe('tenant lifecycle', () => {
     expect(chart[0].spec).toEqual({ replicas: 3, template: { spec: { containers: [] } } });
   });
 
-  test('offboarded: no application objects or monitor; namespace, guardrails and claims kept with the date they may be deleted', () => {
+  test('offboarded: no application objects (the example has no claim of its own) or monitor; namespace, guardrails and claims kept with the date they may be deleted', () => {
     const planned = plan(TenantState.OFFBOARDED, '2027-03-31');
     expect(planned.filter((p) => p.group === ObjectGroup.APP || p.group === ObjectGroup.MONITORING)).toEqual([]);
     expect(find(planned, 'ResourceQuota').spec.hard.pods).toBe('0');
@@ -62,6 +62,37 @@ describe('tenant lifecycle', () => {
     }
     expect(planned.filter((p) => p.group === ObjectGroup.CLAIMS)).toHaveLength(2);
     expect(find(planned, 'Namespace').metadata.labels['saasplane.io/state']).toBe('offboarded');
+  });
+
+  describe('the data is protected in every state (review of issue 12)', () => {
+    // a chart that declares a claim of its own, a StatefulSet whose controller would delete its claims, and a bare Pod
+    const risky: KubeObject[] = [
+      ...chart.map((o) => (o.kind === 'StatefulSet' ? { ...o, spec: { ...(o.spec as object), persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Delete', whenScaled: 'Delete' } } } : o)),
+      { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'uploads', namespace: 'shop-acme' }, spec: { resources: { requests: { storage: '1Gi' } } } },
+      { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'one-off', namespace: 'shop-acme' }, spec: { containers: [] } },
+    ];
+    const planRisky = (state?: TenantState, deleteAfter?: string) => planTenant(resolved(offering, { state, deleteAfter }), risky);
+
+    test.each([[undefined], [TenantState.SUSPENDED]])('%s: the StatefulSet retains its claims; the chart\'s claim carries the keep annotations', (state) => {
+      const planned = planRisky(state);
+      expect(find(planned, 'StatefulSet').spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: 'Retain', whenScaled: 'Retain' });
+      expect(find(planned, 'PersistentVolumeClaim', 'uploads').metadata.annotations).toMatchObject({
+        'helm.sh/resource-policy': 'keep', 'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false', 'kustomize.toolkit.fluxcd.io/prune': 'disabled',
+      });
+    });
+
+    test('suspended: a bare Pod, which nothing scales to zero, is left out', () => {
+      expect(find(planRisky(TenantState.SUSPENDED), 'Pod', 'one-off')).toBeUndefined();
+      expect(find(planRisky(), 'Pod', 'one-off')).toBeDefined();
+    });
+
+    test('offboarded: the chart\'s own claim stays, kept and dated; nothing else of the chart', () => {
+      const planned = planRisky(TenantState.OFFBOARDED, '2027-03-31');
+      expect(planned.filter((p) => p.group === ObjectGroup.APP).map((p) => `${p.object.kind}/${p.object.metadata.name}`)).toEqual(['PersistentVolumeClaim/uploads']);
+      expect(find(planned, 'PersistentVolumeClaim', 'uploads').metadata.annotations).toMatchObject({
+        'helm.sh/resource-policy': 'keep', 'saasplane.io/retention': 'offboarded', 'saasplane.io/delete-after': '2027-03-31',
+      });
+    });
   });
 
   test('a suspended or offboarded tenant\'s consumer keeps its ServiceAccount and loses its rights', () => {

@@ -206,6 +206,15 @@ describe('resolveTenant', () => {
       expect(() => resolveTenant(offering, { name: 'acme', plan: 'small', parameters: { replicaCount: 3 } }, { charts: { stable: chart }, existingTenants: [] })).not.toThrow();
     });
 
+    it('never repeats a credential\'s value in the message (it reaches CI logs)', () => {
+      const secretSchema = { type: 'object', properties: { db: { type: 'object', properties: { password: { type: 'string', minLength: 16 } } } } };
+      const withSecret = fakeLoadedChart({ schema: secretSchema });
+      const spec = offeringSpec({ consumerParameters: ['db.password'] });
+      const error = captureError(() => resolveTenant(spec, { name: 'acme', plan: 'small', parameters: { db: { password: 'hunter2' } } }, { charts: { stable: withSecret }, existingTenants: [] }));
+      expect(error.problems).toEqual(['value db.password (value not shown: sensitive) violates chart "x" values.schema.json: must NOT have fewer than 16 characters']);
+      expect(error.message).not.toContain('hunter2');
+    });
+
     it('fails when a value violates the schema, naming the field', () => {
       const error = captureError(() => resolveTenant(offering, { name: 'acme', plan: 'small', parameters: { replicaCount: 0 } }, { charts: { stable: chart }, existingTenants: [] }));
       expect(error.problems).toHaveLength(1);

@@ -141,10 +141,11 @@ describe('provider identity', () => {
 
     it('has seven validations: identity and Pod Security on create, tenants only, fixed labels, metadata on change, saasplane\'s labels only on create, states', () => {
       expect(policy.spec?.validations).toHaveLength(7);
+      const free = "(k.startsWith('kubectl.kubernetes.io/') || k in ['saasplane.io/retention', 'saasplane.io/delete-after'])";
       expect(policy.spec?.validations?.[4].expression).toBe("request.operation != 'UPDATE' || (object.metadata.?finalizers == oldObject.metadata.?finalizers "
         + '&& object.spec.?finalizers == oldObject.spec.?finalizers && object.metadata.?ownerReferences == oldObject.metadata.?ownerReferences '
-        + "&& object.metadata.?annotations.orValue({}).all(k, k.startsWith('kubectl.kubernetes.io/') || oldObject.metadata.?annotations.orValue({})[?k] == object.metadata.annotations[?k]) "
-        + "&& oldObject.metadata.?annotations.orValue({}).all(k, k.startsWith('kubectl.kubernetes.io/') || k in object.metadata.?annotations.orValue({})))");
+        + `&& object.metadata.?annotations.orValue({}).all(k, ${free} || oldObject.metadata.?annotations.orValue({})[?k] == object.metadata.annotations[?k]) `
+        + `&& oldObject.metadata.?annotations.orValue({}).all(k, ${free} || k in object.metadata.?annotations.orValue({})))`);
       expect(policy.spec?.validations?.[5].expression).toContain("variables.labels.all(k, k in ['saasplane.io/offering','saasplane.io/tenant','saasplane.io/plan',");
       expect(policy.spec?.validations?.[5].expression).toContain("variables.labels['pod-security.kubernetes.io/audit'] == 'restricted'");
       expect(policy.spec?.validations?.[5].expression).toContain('!has(object.metadata.ownerReferences)');

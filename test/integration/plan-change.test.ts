@@ -35,11 +35,12 @@ describeCluster('a plan change on the dev cluster', () => {
   const json = async (...args: string[]) => JSON.parse(await kubectl(...args, '-o', 'json'));
   /** The example's tenants acme and initech on the given plans (initech in `state`, with its users' access), synthesized into a folder of their own. */
   const synth = (name: string, plans: { acme: string; initech: string }, state?: TenantState) => {
+    const deleteAfter = state === TenantState.OFFBOARDED ? '2027-03-31' : undefined;
     const outdir = path.join(work, name);
     const app = new SaaSApp({ outdir });
     const offering = new SaaSOffering(app, 'shop', shop);
     offering.addTenant('acme', { plan: plans.acme, parameters: { replicaCount: 1, ingress: { host: 'acme.shop.example.com' } } });
-    const initech = offering.addTenant('initech', { plan: plans.initech, state, parameters: { replicaCount: 1, ingress: { host: 'initech.shop.example.com' } } });
+    const initech = offering.addTenant('initech', { plan: plans.initech, state, deleteAfter, parameters: { replicaCount: 1, ingress: { host: 'initech.shop.example.com' } } });
     new ConsumerAccess(app, 'initech-users', { tenant: initech });
     new ProviderAccess(app, 'provider', { offering });
     app.synth();
@@ -181,6 +182,11 @@ describeCluster('a plan change on the dev cluster', () => {
         const relabel = await cluster.kubectl(['label', '--overwrite', '--dry-run=server', 'namespace', 'shop-initech', label, '--as', 'system:serviceaccount:shop-system:provider']);
         expect([relabel.code, relabel.stderr]).toEqual([1, expect.stringContaining(refusal)]);
       }
+      // and offboard one: its namespace carries the retention annotations (dry run: the tenant stays)
+      const offboarded = synth('initech-offboarded', { acme: 'large', initech: 'small' }, TenantState.OFFBOARDED);
+      const offboardAsProvider = await cluster.kubectl(['apply', '--dry-run=server', '-f', path.join(offboarded, 'shop', 'initech', '00-namespace.yaml'),
+        '--as', 'system:serviceaccount:shop-system:provider']);
+      expect([offboardAsProvider.code, offboardAsProvider.stderr]).toEqual([0, '']);
       await applyPruning(suspended);
       await waitFor('the pods of shop-initech to go', async () => (await running()) === 0);
       expect(await canList()).toBe('no');

@@ -163,6 +163,11 @@ describe('a suspended tenant stack (the same plan as the GitOps output, under th
   });
 });
 
+test('a tenant deployed as a Helm release cannot be suspended: the release would keep running the chart', () => {
+  expect(() => new TenantInstance('acme', { offering: shop, plan: 'small', state: TenantState.SUSPENDED, chartDeployment: ChartDeployment.RELEASE }, recorded))
+    .toThrow(/tenant "acme" cannot be suspended[\s\S]*deploy the chart as objects \(chartDeployment: ChartDeployment.OBJECTS\) to suspend or offboard the tenant/);
+});
+
 describe('tenant stacks of an offering with a rollout (examples/rollout)', () => {
   test('a tenant of a promoted wave runs the canary chart, one of a later wave the stable one; both carry channel, version and wave', async () => {
     new TenantInstance('internal', { offering: notes(), plan: 'small' }, recorded);
