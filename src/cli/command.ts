@@ -88,3 +88,9 @@ export function defaultKubeconfig(env: NodeJS.ProcessEnv): string {
   return first ?? path.join(os.homedir(), '.kube', 'config');
 }
 
+/** Rows as aligned columns, two spaces apart and the last column unpadded: the header line first, then one line per row. */
+export function tableLines(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: readonly string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd();
+  return [header, ...rows].map(line);
+}

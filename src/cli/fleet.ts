@@ -3,7 +3,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { Command, help, parseCommandArgs, UsageError } from './command';
+import { Command, help, parseCommandArgs, tableLines, UsageError } from './command';
 import { pulumiInstallation } from './tools';
 import { isPlainObject } from '../core/values';
 import { FleetAction, FleetResult, FleetSummary, FleetTenant, runFleet } from '../pulumi/fleet';
@@ -122,8 +122,7 @@ function changesText(changes: Readonly<Record<string, number>>): string {
 export function fleetTable(summary: FleetSummary): string {
   const rows = [['TENANT', 'RESULT', 'CHANGES', 'DURATION'],
     ...summary.results.map((r) => [r.tenant, r.status, r.status === 'succeeded' ? changesText(r.changes) : '-', r.status === 'skipped' ? '-' : seconds(r.durationMs)])];
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
-  const lines = rows.map((row) => row.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd());
+  const lines = tableLines(rows[0], rows.slice(1));
   const failures = summary.results.filter((r) => r.status === 'failed').map((r) => `${r.tenant}: ${r.error}`);
   const total = `${summary.action}: ${summary.results.length - summary.failed} of ${summary.results.length} stacks succeeded in ${seconds(summary.durationMs)}`;
   return `${[...lines, '', total, ...failures].join('\n')}\n`;

@@ -1,7 +1,7 @@
 // Operations on one tenant instance, as KubePlus' kubectl plugins offer them: every object of the
 // instance (`resources`), the URLs it serves (`url`) and its pods' logs (`logs`), read with the
 // provider's identity or the tenant's own users'.
-import { Command, CliIo, CommandError, defaultKubeconfig, dnsLabel, help, Options, parseCommandArgs, UsageError, wholeNumber } from './command';
+import { Command, CliIo, CommandError, defaultKubeconfig, dnsLabel, help, Options, parseCommandArgs, tableLines, UsageError, wholeNumber } from './command';
 import { KubeClient, responseMessage } from './kube-client';
 import { findTenant, FoundTenant, readFailure } from './tenant-reader';
 
@@ -38,12 +38,6 @@ function outputFormat(value: unknown, formats: readonly string[]): string {
   return format;
 }
 
-/** Columns padded to their widest cell, the last one not. */
-function table(header: readonly string[], rows: readonly string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: readonly string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ');
-  return `${[header, ...rows].map(line).join('\n')}\n`;
-}
 
 /** One object of an instance, as metadata only (never a Secret's data). */
 export interface InstanceObject {
@@ -142,9 +136,9 @@ export const resourcesCommand: Command = {
     if (format === 'json') {
       io.stdout(`${JSON.stringify({ namespace: parsed.tenant.namespace, objects, unreadable }, null, 2)}\n`);
     } else {
-      io.stdout(table(['KIND', 'NAME', 'CREATED', 'BY'], objects.map((o) => [
+      io.stdout(`${tableLines(['KIND', 'NAME', 'CREATED', 'BY'], objects.map((o) => [
         o.apiVersion.includes('/') ? `${o.kind}.${o.apiVersion.split('/')[0]}` : o.kind, o.name, o.created ?? '-', o.by,
-      ])));
+      ])).join('\n')}\n`);
       if (unreadable.length) io.stdout(`not readable with these credentials: ${unreadable.join(', ')}\n`);
     }
     return 0;

@@ -1,7 +1,7 @@
 // `saasplane status`: one status per tenant a person can trust, read from the live cluster with
 // whatever identity the kubeconfig holds (the provider's, or a tenant's own users'): plan, state,
 // chart version, workloads ready/desired, quota used/hard, last change, and what is wrong.
-import { Command, CommandError, defaultKubeconfig, dnsLabel, help, parseCommandArgs, UsageError } from './command';
+import { Command, CommandError, defaultKubeconfig, dnsLabel, help, parseCommandArgs, tableLines, UsageError } from './command';
 import { readObjectTree } from './diff';
 import { KubeClient, responseMessage } from './kube-client';
 import { findTenant, TenantMissingError, TenantUnreadableError } from './tenant-reader';
@@ -153,12 +153,10 @@ export function statusTable(statuses: readonly TenantStatus[]): string {
       .map((q) => `${q.resource.replace('requests.', '')} ${q.used}/${q.hard}`).join(', ');
     return [s.tenant, s.plan ?? '?', s.state, `${s.chart ?? '-'}${s.channel ? ` (${s.channel})` : ''}`, s.status.toUpperCase(), `${ready}/${desired}`, quota, s.lastChange ?? '-'];
   });
-  const header = ['TENANT', 'PLAN', 'STATE', 'CHART', 'STATUS', 'READY', 'QUOTA (used/hard)', 'LAST CHANGE'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ');
-  const lines = [line(header)];
+  const [header, ...rowLines] = tableLines(['TENANT', 'PLAN', 'STATE', 'CHART', 'STATUS', 'READY', 'QUOTA (used/hard)', 'LAST CHANGE'], rows);
+  const lines = [header];
   statuses.forEach((s, i) => {
-    lines.push(line(rows[i]));
+    lines.push(rowLines[i]);
     for (const p of s.problems) lines.push(`  ! ${p}`);
   });
   return `${lines.join('\n')}\n`;
