@@ -89,11 +89,23 @@ export function channelProblems(offering: OfferingSpec): string[] {
   return problems;
 }
 
-/** Problems of a tenant's own channel pin. */
-export function tenantChannelProblems(offering: OfferingSpec, tenant: Pick<TenantSpec, 'channel'>): string[] {
+/**
+ * The channel a tenant's pin names: a channel, or the channel whose chart has that version
+ * ("1.4.0"); the pin as it is when neither (its problem is then told).
+ */
+export function pinnedChannel(offering: OfferingSpec, pin: string | undefined, charts?: ChannelCharts): string | undefined {
+  if (pin === undefined || Object.prototype.hasOwnProperty.call(channelSources(offering), pin)) return pin;
+  const holding = Object.entries(charts ?? {}).filter(([, chart]) => chart.version === pin).map(([channel]) => channel);
+  return holding.length === 1 ? holding[0] : pin;
+}
+
+/** Problems of a tenant's own channel pin (resolved with `pinnedChannel`). */
+export function tenantChannelProblems(offering: OfferingSpec, tenant: Pick<TenantSpec, 'channel'>, charts?: ChannelCharts): string[] {
   const names = Object.keys(channelSources(offering));
   if (tenant.channel === undefined || names.includes(tenant.channel)) return [];
-  return [`channel ${JSON.stringify(tenant.channel)} does not exist: choose one of ${names.map((n) => `"${n}"`).join(', ')}`];
+  const versions = Object.entries(charts ?? {}).map(([channel, chart]) => `"${chart.version}" (${channel})`);
+  return [`channel ${JSON.stringify(tenant.channel)} does not exist: choose one of ${names.map((n) => `"${n}"`).join(', ')}`
+    + `${versions.length ? `, or a version one of them holds: ${versions.join(', ')}` : ''}`];
 }
 
 /**

@@ -1,6 +1,6 @@
 // Validation of an offering and of its tenants, and the resolved form the planners consume.
 import * as net from 'net';
-import { ChannelCharts, channelProblems, releaseLabels, tenantChannelProblems, TenantRelease, tenantRelease } from './channels';
+import { ChannelCharts, channelProblems, pinnedChannel, releaseLabels, tenantChannelProblems, TenantRelease, tenantRelease } from './channels';
 import { throwIfProblems } from './errors';
 import { lifecycleProblems } from './lifecycle';
 import {
@@ -407,8 +407,10 @@ export function resolveTenant(offering: OfferingSpec, spec: TenantSpec, context:
   problems.push(...providerShape);
   problems.push(...extraMetadataProblems(`tenant "${spec.name}"`, spec.labels, spec.annotations));
   problems.push(...lifecycleProblems(spec.state, spec.deleteAfter));
-  problems.push(...tenantChannelProblems(offering, spec));
-  const release = tenantRelease(offering, spec, context.promoteAll);
+  // a pin may name a channel, or a chart version one channel holds
+  const pin = pinnedChannel(offering, spec.channel, context.charts);
+  problems.push(...tenantChannelProblems(offering, { channel: pin }, context.charts));
+  const release = tenantRelease(offering, { ...spec, channel: pin }, context.promoteAll);
   const chart = context.charts?.[release.channel];
   const quota = plan && spec.quota !== undefined ? overriddenQuota(spec.name, plan, spec.quota, containerDefaults(offering), problems) : plan?.quota;
   const values = mergeValues(offering.values, plan?.values, isPlainObject(parameters) && shape.length === 0 ? parameters : {},

@@ -118,8 +118,15 @@ describe('channels and waves', () => {
     expect(error.problems).toContain(message);
   });
 
-  test('a tenant pinning a channel that does not exist is refused with the channels there are', () => {
+  test('a tenant pinning a channel that does not exist is refused with the channels and versions there are', () => {
     expect(() => offering(outdir, notes(), { acme: { plan: 'small', channel: '3.0.0' } }))
-      .toThrow('channel "3.0.0" does not exist: choose one of "stable", "canary"');
+      .toThrow('channel "3.0.0" does not exist: choose one of "stable", "canary", or a version one of them holds: "1.0.0" (stable), "2.0.0" (canary)');
+  });
+
+  test('a tenant may pin a version: the channel holding it, and no rollout moves it', () => {
+    const o = offering(outdir, notes({ promoted: 3 }), { old: { plan: 'small', channel: '1.0.0' }, early: { plan: 'large', channel: '2.0.0' } }).offering;
+    expect(o.tenants.map((t) => [t.tenantName, t.resolved.release.channel, t.resolved.release.pinned, t.resolved.labels['saasplane.io/chart-version']]))
+      .toEqual([['old', 'stable', true, '1.0.0'], ['early', 'canary', true, '2.0.0']]);
+    expect(o.upgradePlan().waves.flatMap((w) => w.tenants.map((t) => [t.tenant, t.status]))).toEqual([['old', 'pinned'], ['early', 'pinned']]);
   });
 });
