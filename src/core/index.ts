@@ -2,6 +2,7 @@ export * from './batch-render';
 export * from './channels';
 export * from './chart-source';
 export * from './chart-traffic';
+export * from './dashboard';
 export * from './diff';
 export * from './errors';
 export * from './helm';

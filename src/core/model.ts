@@ -202,6 +202,8 @@ export interface MonitoringSpec {
   readonly prometheusNamespaceSelector?: Record<string, string>;
   /** Labels Prometheus' `ruleSelector` matches, put on the PrometheusRule. @default - none */
   readonly ruleLabels?: Record<string, string>;
+  /** Labels Grafana's dashboard sidecar selects, put on the dashboard's ConfigMap. @default { grafana_dashboard: "1" } */
+  readonly dashboardLabels?: Record<string, string>;
 }
 
 /** Container defaults of the tenant LimitRange, so that quota-bound pods without resources are admitted. */

@@ -44,6 +44,7 @@ export function validateOffering(spec: OfferingSpec, now: Date = new Date()): vo
     problems.push('no chart: set `chart` to ChartSource.fromDirectory(...), fromArchive(...), fromRepository(...) or fromOci(...)');
   }
   problems.push(...channelProblems(spec));
+  problems.push(...labelMapProblems('monitoring.dashboardLabels', spec.monitoring?.dashboardLabels));
   const planNames = Object.keys(spec.plans ?? {});
   if (planNames.length === 0) {
     problems.push('no plans: declare at least one plan in `plans`, e.g. { small: { quota: { cpu: "2", memory: "4Gi" } } }');

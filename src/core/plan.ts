@@ -2,6 +2,7 @@
 // tenants and their consumers, each with its group, its apply wave and its owner. The cdk8s
 // front-end, the Pulumi front-end and the bench emit these lists as they are: group and owner
 // pick the file through the output layout, the wave gives the apply order (`dependsOn`).
+import { planDashboard } from './dashboard';
 import { KubeObject, objectIdentity } from './kube';
 import { protectData, retained, suspendedObjects } from './lifecycle';
 import { OfferingSpec, TenantState } from './model';
@@ -71,7 +72,7 @@ export interface PlannedObject<T extends KubeObject = KubeObject> {
   readonly owner: PlanOwner;
 }
 
-/** The objects of an offering itself: its namespace, shared objects, admission guard and recording rules. */
+/** The objects of an offering itself: its namespace, shared objects, admission guard, recording and alerting rules, and dashboard. */
 export function planOffering(spec: OfferingSpec, transform?: ObjectTransform): PlannedObject[] {
   const owner = { offering: spec.name };
   return finish([
@@ -79,7 +80,7 @@ export function planOffering(spec: OfferingSpec, transform?: ObjectTransform): P
     // a copy: the objects are the user's own data
     ...tag(ObjectGroup.SHARED, owner, (spec.sharedObjects ?? []).map((o) => jsonCopy(o) as KubeObject)),
     ...tag(ObjectGroup.ADMISSION, owner, planAdmissionGuard(spec)),
-    ...tag(ObjectGroup.MONITORING, owner, [planRecordingRules(spec)]),
+    ...tag(ObjectGroup.MONITORING, owner, [planRecordingRules(spec), planDashboard(spec)]),
   ], spec.labels, spec.annotations, transform);
 }
 

@@ -33,6 +33,7 @@ describe('the tagged plan', () => {
       '10 admission - - ValidatingAdmissionPolicy/saasplane-shop-namespace-identity',
       '10 admission - - ValidatingAdmissionPolicyBinding/saasplane-shop-namespace-identity',
       '40 monitoring - - PrometheusRule/saasplane-shop-consumption',
+      '40 monitoring - - ConfigMap/saasplane-shop-dashboard',
     ]);
     expect(new Set(planProvider(spec, 'ops', identity, false).map((p) => `${p.group} ${p.wave} ${p.owner.access}`))).toEqual(new Set(['provider-access 20 ops']));
     expect(summary(planTenant(tenant, [deployment]))).toEqual([
