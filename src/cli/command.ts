@@ -94,3 +94,10 @@ export function tableLines(header: readonly string[], rows: readonly (readonly s
   const line = (cells: readonly string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd();
   return [header, ...rows].map(line);
 }
+
+/** The `--output` format: `value`, or the first of `formats` when not given; another is a usage error naming the formats. */
+export function outputFormat<F extends string>(value: unknown, formats: readonly F[]): F {
+  const format = typeof value === 'string' ? value : formats[0];
+  if (!(formats as readonly string[]).includes(format)) throw new UsageError(`--output ${JSON.stringify(format)} is not a format: use ${formats.join(' or ')}`);
+  return format as F;
+}

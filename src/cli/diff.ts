@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { Command, CommandError, defaultKubeconfig, help, parseCommandArgs, UsageError } from './command';
+import { Command, CommandError, defaultKubeconfig, help, outputFormat, parseCommandArgs, UsageError } from './command';
 import { KubeClient } from './kube-client';
 import { compareWithCluster } from './live-state';
 import { readProject, runApp } from './project';
@@ -57,8 +57,7 @@ export const diffCommand: Command = {
       'output': { type: 'string', short: 'o' },
     });
     if (values.help) return help(io, USAGE);
-    const format = values.output ?? 'text';
-    if (format !== 'text' && format !== 'json') throw new UsageError(`--output ${JSON.stringify(format)} is not a format: use text or json`);
+    const format = outputFormat(values.output, ['text', 'json']);
     if (values.app !== undefined && values.new !== undefined) throw new UsageError('--app and --new exclude each other: run an app, or compare a folder');
     if (!values.live && (values['field-manager'] ?? values.kubeconfig ?? values.context) !== undefined) {
       throw new UsageError('--field-manager, --kubeconfig and --context go with --live');

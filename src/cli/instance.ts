@@ -1,7 +1,7 @@
 // Operations on one tenant instance, as KubePlus' kubectl plugins offer them: every object of the
 // instance (`resources`), the URLs it serves (`url`) and its pods' logs (`logs`), read with the
 // provider's identity or the tenant's own users'.
-import { Command, CliIo, CommandError, defaultKubeconfig, dnsLabel, help, Options, parseCommandArgs, tableLines, UsageError, wholeNumber } from './command';
+import { Command, CliIo, CommandError, defaultKubeconfig, dnsLabel, help, Options, outputFormat, parseCommandArgs, tableLines, UsageError, wholeNumber } from './command';
 import { KubeClient, responseMessage } from './kube-client';
 import { findTenant, FoundTenant, readFailure } from './tenant-reader';
 
@@ -30,12 +30,6 @@ async function instanceArgs<O extends Options>(name: string, usage: string, args
   const client = KubeClient.fromKubeconfig(given.kubeconfig ?? defaultKubeconfig(io.env), given.context);
   const tenant = await findTenant(client, given.offering!, given.tenant!);
   return { client, tenant, values };
-}
-
-function outputFormat(value: unknown, formats: readonly string[]): string {
-  const format = typeof value === 'string' ? value : formats[0];
-  if (!formats.includes(format)) throw new UsageError(`--output ${JSON.stringify(format)} is not a format: use ${formats.join(' or ')}`);
-  return format;
 }
 
 
@@ -212,8 +206,8 @@ export const logsCommand: Command = {
     const parsed = await instanceArgs('logs', LOGS_USAGE, args, io, { pod: { type: 'string' }, container: { type: 'string' }, tail: { type: 'string' } });
     if (!parsed) return 0;
     const { client, tenant } = parsed;
-    const { pod: onePod, container } = parsed.values as { pod?: string; container?: string; tail?: string };
-    const tail = wholeNumber('--tail', (parsed.values as { tail?: string }).tail ?? '100', 1, 100_000);
+    const { pod: onePod, container, tail: tailLines } = parsed.values as { pod?: string; container?: string; tail?: string };
+    const tail = wholeNumber('--tail', tailLines ?? '100', 1, 100_000);
     const pods = (await tenant.read('pods', `/api/v1/namespaces/${tenant.namespace}/pods`)).items ?? [];
     const chosen = pods.filter((p: any) => onePod === undefined || p.metadata.name === onePod);
     if (chosen.length === 0) {

@@ -1,7 +1,7 @@
 // `saasplane status`: one status per tenant a person can trust, read from the live cluster with
 // whatever identity the kubeconfig holds (the provider's, or a tenant's own users'): plan, state,
 // chart version, workloads ready/desired, quota used/hard, last change, and what is wrong.
-import { Command, CommandError, defaultKubeconfig, dnsLabel, help, parseCommandArgs, tableLines, UsageError } from './command';
+import { Command, CommandError, defaultKubeconfig, dnsLabel, help, outputFormat, parseCommandArgs, tableLines, UsageError } from './command';
 import { readObjectTree } from './diff';
 import { KubeClient, responseMessage } from './kube-client';
 import { findTenant, TenantMissingError, TenantUnreadableError } from './tenant-reader';
@@ -66,10 +66,8 @@ export async function tenantStatus(client: KubeClient, offering: string, tenant:
   const quota: QuotaUse[] = Object.entries(quotaObject?.status?.hard ?? quotaObject?.spec?.hard ?? {})
     .map(([resource, hard]) => ({ resource, hard: String(hard), used: String(quotaObject?.status?.used?.[resource] ?? '0') }))
     .sort((a, b) => (a.resource < b.resource ? -1 : a.resource > b.resource ? 1 : 0));
-  const problems: string[] = [];
-  for (const w of workloads) {
-    if (w.ready < w.desired) problems.push(`${w.kind} ${w.name}: ${w.ready}/${w.desired} ready`);
-  }
+  const short = workloads.filter((w) => w.ready < w.desired);
+  const problems = short.map((w) => `${w.kind} ${w.name}: ${w.ready}/${w.desired} ready`);
   // the latest warning of each object: why a claim is pending, why a controller could not create pods
   const warnings = new Map<string, string>();
   for (const e of (events.items ?? []).filter((x: any) => x.type === 'Warning').sort((a: any, b: any) => eventTime(a).localeCompare(eventTime(b)))) {
@@ -93,7 +91,6 @@ export async function tenantStatus(client: KubeClient, offering: string, tenant:
   // pods the API server refused (quota, admission) exist only as a controller's FailedCreate event;
   // events outlive the problem by an hour, so they count only for a workload short of replicas now
   // (a StatefulSet's own events, a Deployment's through its ReplicaSets `<name>-<hash>`)
-  const short = workloads.filter((w) => w.ready < w.desired);
   const explains = (e: any) => short.some((w) => (w.kind === 'StatefulSet' ? e.involvedObject?.kind === 'StatefulSet' && e.involvedObject?.name === w.name
     : e.involvedObject?.kind === 'ReplicaSet' && new RegExp(`^${w.name.replace(/[.]/g, '\\.')}-[a-z0-9]+$`).test(e.involvedObject?.name ?? '')));
   for (const e of events.items ?? []) {
@@ -200,8 +197,7 @@ export const statusCommand: Command = {
     if (!values.offering) throw new UsageError('--offering is required: name the offering, e.g. --offering shop');
     dnsLabel('--offering', values.offering);
     for (const t of values.tenant ?? []) dnsLabel('--tenant', t);
-    const format = values.output ?? 'table';
-    if (format !== 'table' && format !== 'json') throw new UsageError(`--output ${JSON.stringify(format)} is not a format: use table or json`);
+    const format = outputFormat(values.output, ['table', 'json']);
     const client = KubeClient.fromKubeconfig(values.kubeconfig ?? defaultKubeconfig(io.env), values.context);
     const tenants = values.tenant?.length ? values.tenant
       : values.outdir ? outputTenants(values.outdir, values.offering) : await clusterTenants(client, values.offering);

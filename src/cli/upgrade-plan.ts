@@ -4,7 +4,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Command, CommandError, help, parseCommandArgs, UsageError } from './command';
+import { Command, CommandError, help, outputFormat, parseCommandArgs, UsageError } from './command';
 import { readProject, runApp } from './project';
 import { formatUpgradePlan, UPGRADE_PLAN_ENV, UpgradePlan } from '../core';
 
@@ -35,8 +35,7 @@ export const upgradePlanCommand: Command = {
       output: { type: 'string', short: 'o' },
     });
     if (values.help) return help(io, USAGE);
-    const format = values.output ?? 'text';
-    if (format !== 'text' && format !== 'json') throw new UsageError(`--output ${JSON.stringify(format)} is not a format: use text or json`);
+    const format = outputFormat(values.output, ['text', 'json']);
     const project = readProject(values.config, values.app === undefined);
     const temporary = fs.mkdtempSync(path.join(os.tmpdir(), 'saasplane-upgrade-plan-'));
     try {
