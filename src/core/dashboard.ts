@@ -6,12 +6,11 @@ import type { OfferingSpec } from './model';
 import { offeringLabels, providerNamespace } from './names';
 import { CONSUMPTION_SERIES } from './plan-offering';
 import { QUOTA_UTILISATION } from './quota-rules';
+import { HOURS_PER_MONTH } from './usage';
 
 /** The labels Grafana's dashboard sidecar looks for by default. */
 export const DEFAULT_DASHBOARD_LABELS: Readonly<Record<string, string>> = { grafana_dashboard: '1' };
 
-/** Hours in an average month (365 × 24 / 12): monthly prices per hour. */
-const HOURS_PER_MONTH = 730;
 
 /** A Prometheus query of a panel (a type, not an interface: Grafana's schema takes targets as records). */
 export type DashboardTarget = {

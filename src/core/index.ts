@@ -30,4 +30,5 @@ export * from './quota-rules';
 export * from './schema';
 export * from './transform';
 export * from './upgrade-plan';
+export * from './usage';
 export * from './values';

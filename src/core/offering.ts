@@ -107,6 +107,11 @@ export function validateOffering(spec: OfferingSpec, now: Date = new Date()): vo
   if (spec.monitoring?.prometheusNamespace !== undefined) {
     push(dnsLabelProblem('monitoring.prometheusNamespace', spec.monitoring.prometheusNamespace, 63));
   }
+  // chargeback totals an offering in one currency, and a tenant changing plans keeps its currency
+  const currencies = [...new Set(Object.entries(spec.plans ?? {}).filter(([, p]) => p?.price).map(([n, p]) => `${p.price!.currency} (plan "${n}")`))];
+  if (new Set(currencies.map((c) => c.slice(0, c.indexOf(' ')))).size > 1) {
+    problems.push(`plans are priced in several currencies: ${currencies.join(', ')}; price every plan of an offering in one currency`);
+  }
   if (spec.maxTenants !== undefined && (!Number.isInteger(spec.maxTenants) || spec.maxTenants < 0)) {
     problems.push(`maxTenants ${JSON.stringify(spec.maxTenants)} must be a whole number of tenants, 0 or more`);
   }

@@ -3,7 +3,7 @@
 import type { ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding, Validation } from 'kubernetes-types/admissionregistration/v1';
 import { admissionRule, KubeObject } from './kube';
 import { OfferingSpec, PodSecurityLevel } from './model';
-import { LABEL_OFFERING, LABEL_PLAN, LABEL_TENANT, offeringLabels, providerNamespace, PSA_ENFORCE } from './names';
+import { LABEL_OFFERING, LABEL_PLAN, LABEL_STATE, LABEL_TENANT, offeringLabels, providerNamespace, PSA_ENFORCE } from './names';
 import { quotaRuleGroups } from './quota-rules';
 
 type Named<T> = T & KubeObject;
@@ -269,6 +269,8 @@ export function planOfferingNamespace(offering: OfferingSpec): KubeObject {
 export interface RecordingRule {
   readonly record: string;
   readonly expr: string;
+  /** Labels added to every recorded series. */
+  readonly labels?: Record<string, string>;
 }
 
 /** A group of recording rules. */
@@ -288,30 +290,55 @@ export const CONSUMPTION_SERIES = {
   networkTransmit: 'saasplane:tenant_network_transmit_bytes:rate5m',
 } as const;
 
+/** Seconds between two evaluations of the consumption rules: each recorded sample stands for this long. */
+export const CONSUMPTION_INTERVAL_SECONDS = 60;
+
+/**
+ * The plans' prices as series, one per plan and rate (`price` is the PriceSpec field, e.g.
+ * "perCpuCoreHour"; `currency` its currency): chargeback reads the price in force at the time of the
+ * consumption, so a price change applies from the moment its rules are loaded.
+ */
+export const PLAN_PRICE_SERIES = 'saasplane:plan_price';
+
+/** The rates of a PriceSpec, in the order reports show them. */
+export const PRICE_RATES = ['monthly', 'perCpuCoreHour', 'perMemoryGiBHour', 'perStorageGiBMonth'] as const;
+
+/** The namespace labels kube-state-metrics must export for the rules (its `--metric-labels-allowlist`). */
+export const KSM_NAMESPACE_LABELS = [LABEL_OFFERING, LABEL_TENANT, LABEL_PLAN, LABEL_STATE] as const;
+
 /**
  * Recording rules computing per-tenant CPU, memory, storage and network consumption, labelled
- * offering/tenant/plan. Tenant identity comes from kube-state-metrics' `kube_namespace_labels`
- * (run it with `--metric-labels-allowlist=namespaces=[saasplane.io/offering,saasplane.io/tenant,saasplane.io/plan]`),
+ * offering/tenant/plan, and the plans' prices. Tenant identity comes from kube-state-metrics'
+ * `kube_namespace_labels` (run it with
+ * `--metric-labels-allowlist=namespaces=[saasplane.io/offering,saasplane.io/tenant,saasplane.io/plan,saasplane.io/state]`),
  * so the rules do not grow with the number of tenants.
  */
 export function recordingRuleGroups(offering: OfferingSpec): RecordingRuleGroup[] {
   const o = offering.name;
   const relabel = (expr: string, label: string) => `label_replace(${expr}, "${label}", "$1", "label_saasplane_io_${label}", "(.*)")`;
-  const labelled = relabel(relabel(relabel(`kube_namespace_labels{label_saasplane_io_offering="${o}"}`, 'offering'), 'tenant'), 'plan');
+  const labelled = relabel(relabel(relabel(relabel(`kube_namespace_labels{label_saasplane_io_offering="${o}"}`, 'offering'), 'tenant'), 'plan'), 'state');
   // one info series per namespace, even while kube-state-metrics replicas disagree (e.g. during a
   // plan change): a duplicate would make every join below fail for all tenants of the offering
-  const info = `topk by (namespace) (1, max by (namespace, offering, tenant, plan) (${labelled}))`;
-  const perTenant = (expr: string) => `sum by (namespace) (${expr}) * on (namespace) group_left (offering, tenant, plan) ${CONSUMPTION_SERIES.info}{offering="${o}"}`;
+  const info = `topk by (namespace) (1, max by (namespace, offering, tenant, plan, state) (${labelled}))`;
+  // `max by` the series' identity first: replicas of kube-state-metrics, or of Prometheus writing
+  // into one store, report the same object, and a sum would count it once per replica
+  const perTenant = (expr: string, identity: string) => `sum by (namespace) (max by (namespace, ${identity}) (${expr}))`
+    + ` * on (namespace) group_left (offering, tenant, plan) ${CONSUMPTION_SERIES.info}{offering="${o}"}`;
+  const container = 'pod, container';
+  const prices: RecordingRule[] = Object.entries(offering.plans).flatMap(([plan, { price }]) => (price
+    ? PRICE_RATES.map((rate) => ({ record: PLAN_PRICE_SERIES, expr: `vector(${price[rate] ?? 0})`, labels: { offering: o, plan, price: rate, currency: price.currency } }))
+    : []));
   return [{
     name: `saasplane-${o}-consumption`,
-    interval: '1m',
+    interval: `${CONSUMPTION_INTERVAL_SECONDS / 60}m`,
     rules: [
       { record: CONSUMPTION_SERIES.info, expr: info },
-      { record: CONSUMPTION_SERIES.cpu, expr: perTenant('rate(container_cpu_usage_seconds_total{container!="", image!=""}[5m])') },
-      { record: CONSUMPTION_SERIES.memory, expr: perTenant('container_memory_working_set_bytes{container!="", image!=""}') },
-      { record: CONSUMPTION_SERIES.storage, expr: perTenant('kube_persistentvolumeclaim_resource_requests_storage_bytes') },
-      { record: CONSUMPTION_SERIES.networkReceive, expr: perTenant('rate(container_network_receive_bytes_total[5m])') },
-      { record: CONSUMPTION_SERIES.networkTransmit, expr: perTenant('rate(container_network_transmit_bytes_total[5m])') },
+      { record: CONSUMPTION_SERIES.cpu, expr: perTenant('rate(container_cpu_usage_seconds_total{container!="", image!=""}[5m])', container) },
+      { record: CONSUMPTION_SERIES.memory, expr: perTenant('container_memory_working_set_bytes{container!="", image!=""}', container) },
+      { record: CONSUMPTION_SERIES.storage, expr: perTenant('kube_persistentvolumeclaim_resource_requests_storage_bytes', 'persistentvolumeclaim') },
+      { record: CONSUMPTION_SERIES.networkReceive, expr: perTenant('rate(container_network_receive_bytes_total[5m])', 'pod, interface') },
+      { record: CONSUMPTION_SERIES.networkTransmit, expr: perTenant('rate(container_network_transmit_bytes_total[5m])', 'pod, interface') },
+      ...prices,
     ],
   }];
 }
