@@ -13,6 +13,7 @@ import { DEFAULT_TOKEN_DURATION, issueKubeconfig, KubeconfigIssueError, parseDur
 import { statusCommand } from './status';
 import { MissingToolError } from './tools';
 import { upgradePlanCommand } from './upgrade-plan';
+import { usageCommand } from './usage';
 import { VerifyError, verifyOffering } from './verify';
 import { clearRenderCache, renderCacheDirectory, renderCacheUsage } from '../core/helm';
 
@@ -291,7 +292,7 @@ const fleet: Command = {
 
 /** The commands of `saasplane`, in help order. */
 export const COMMANDS: Command[] = [
-  devCluster, kubeconfig, verify, diffCommand, upgradePlanCommand, statusCommand, resourcesCommand, urlCommand, logsCommand, cache, fleet,
+  devCluster, kubeconfig, verify, diffCommand, upgradePlanCommand, statusCommand, resourcesCommand, urlCommand, logsCommand, usageCommand, cache, fleet,
 ];
 
 /** Adds (or replaces) a command. */

@@ -307,6 +307,16 @@ export const PRICE_RATES = ['monthly', 'perCpuCoreHour', 'perMemoryGiBHour', 'pe
 export const KSM_NAMESPACE_LABELS = [LABEL_OFFERING, LABEL_TENANT, LABEL_PLAN, LABEL_STATE] as const;
 
 /**
+ * The tenant identity to join a namespace's series with (labels offering, tenant, plan; value 1):
+ * the freshest info series per namespace. Right after a plan change the old one is still within
+ * the lookback wherever Prometheus wrote no staleness marker (a restart, backfilled history), and
+ * two of them would fail the join for every tenant of the offering.
+ */
+export function tenantIdentity(offering: string): string {
+  return `(topk by (namespace) (1, timestamp(${CONSUMPTION_SERIES.info}{offering="${offering}"})) > bool 0)`;
+}
+
+/**
  * Recording rules computing per-tenant CPU, memory, storage and network consumption, labelled
  * offering/tenant/plan, and the plans' prices. Tenant identity comes from kube-state-metrics'
  * `kube_namespace_labels` (run it with
@@ -316,18 +326,22 @@ export const KSM_NAMESPACE_LABELS = [LABEL_OFFERING, LABEL_TENANT, LABEL_PLAN, L
 export function recordingRuleGroups(offering: OfferingSpec): RecordingRuleGroup[] {
   const o = offering.name;
   const relabel = (expr: string, label: string) => `label_replace(${expr}, "${label}", "$1", "label_saasplane_io_${label}", "(.*)")`;
-  const labelled = relabel(relabel(relabel(relabel(`kube_namespace_labels{label_saasplane_io_offering="${o}"}`, 'offering'), 'tenant'), 'plan'), 'state');
-  // one info series per namespace, even while kube-state-metrics replicas disagree (e.g. during a
-  // plan change): a duplicate would make every join below fail for all tenants of the offering
-  const info = `topk by (namespace) (1, max by (namespace, offering, tenant, plan, state) (${labelled}))`;
+  // timestamp(): the sample's time, so that the freshest label set of a namespace wins
+  const labelled = relabel(relabel(relabel(relabel(`timestamp(kube_namespace_labels{label_saasplane_io_offering="${o}"})`, 'offering'), 'tenant'), 'plan'), 'state');
+  // one info series per namespace, the freshest, even while kube-state-metrics replicas disagree
+  // (e.g. during a plan change): a duplicate would make every join below fail for all tenants
+  const info = `topk by (namespace) (1, max by (namespace, offering, tenant, plan, state) (${labelled})) > bool 0`;
   // `max by` the series' identity first: replicas of kube-state-metrics, or of Prometheus writing
   // into one store, report the same object, and a sum would count it once per replica
   const perTenant = (expr: string, identity: string) => `sum by (namespace) (max by (namespace, ${identity}) (${expr}))`
-    + ` * on (namespace) group_left (offering, tenant, plan) ${CONSUMPTION_SERIES.info}{offering="${o}"}`;
+    + ` * on (namespace) group_left (offering, tenant, plan) ${tenantIdentity(o)}`;
   const container = 'pod, container';
-  const prices: RecordingRule[] = Object.entries(offering.plans).flatMap(([plan, { price }]) => (price
-    ? PRICE_RATES.map((rate) => ({ record: PLAN_PRICE_SERIES, expr: `vector(${price[rate] ?? 0})`, labels: { offering: o, plan, price: rate, currency: price.currency } }))
-    : []));
+  // one rule per plan, a series per rate: each rule is a block per 2 hours when backfilled
+  const prices: RecordingRule[] = Object.entries(offering.plans).flatMap(([plan, { price }]) => (price ? [{
+    record: PLAN_PRICE_SERIES,
+    expr: PRICE_RATES.map((rate) => `label_replace(vector(${price[rate] ?? 0}), "price", "${rate}", "", "")`).join(' or '),
+    labels: { offering: o, plan, currency: price.currency },
+  }] : []));
   return [{
     name: `saasplane-${o}-consumption`,
     interval: `${CONSUMPTION_INTERVAL_SECONDS / 60}m`,

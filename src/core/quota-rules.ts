@@ -3,7 +3,7 @@
 // its plan for a week (a smaller plan, or a tenant at risk). Read from kube-state-metrics'
 // `kube_resourcequota` of the tenant quota, joined with the tenant's identity series.
 import type { OfferingSpec } from './model';
-import { CONSUMPTION_SERIES, RecordingRule } from './plan-offering';
+import { RecordingRule, tenantIdentity } from './plan-offering';
 
 /** The recorded utilisation: used / hard per tenant and quota resource (hard 0 and the quota's own count left out). */
 export const QUOTA_UTILISATION = 'saasplane:tenant_quota_utilisation:ratio';
@@ -43,7 +43,7 @@ export function quotaRuleGroups(offering: OfferingSpec): RuleGroup[] {
     rules: [
       {
         record: QUOTA_UTILISATION,
-        expr: `(${quota('used')} / (${quota('hard')} > 0)) * on (namespace) group_left (offering, tenant, plan) ${CONSUMPTION_SERIES.info}{offering="${o}"}`,
+        expr: `(${quota('used')} / (${quota('hard')} > 0)) * on (namespace) group_left (offering, tenant, plan) ${tenantIdentity(o)}`,
       },
       {
         alert: nearLimit.alert,

@@ -241,6 +241,32 @@ describe('consumption recording rules (real promtool)', () => {
     expectSuccess(args, promtool(args, dir));
   });
 
+  test('promtool test rules: right after a plan change the freshest labels win, with kube-state-metrics\' old series still in the lookback', () => {
+    // small until 5m, large from 6m: at 8m the small series is 3 minutes old, within the 5-minute
+    // lookback (scraped series that vanish get no staleness marker in backfilled history or across
+    // a restart); the tenant is on large, once, and its CPU is recorded on large
+    const labels = { ...KSM, namespace: 'shop-acme', label_saasplane_io_offering: 'shop', label_saasplane_io_tenant: 'acme' };
+    const file = {
+      rule_files: ['rules.yaml'],
+      evaluation_interval: '1m',
+      tests: [{
+        interval: '1m',
+        input_series: [
+          series('kube_namespace_labels', { ...labels, label_saasplane_io_plan: 'small' }, '1x5'),
+          series('kube_namespace_labels', { ...labels, label_saasplane_io_plan: 'large' }, '_x5 1x10'),
+          cpu('shop-acme', 'app-0', 'app', 'registry.example/app:1', 0.5),
+        ],
+        promql_expr_test: [
+          { expr: CONSUMPTION_SERIES.info, eval_time: '8m', exp_samples: [{ labels: sampleLabels(CONSUMPTION_SERIES.info, { ...ACME, plan: 'large' }), value: 1 }] },
+          { expr: CONSUMPTION_SERIES.cpu, eval_time: '10m', exp_samples: [{ labels: sampleLabels(CONSUMPTION_SERIES.cpu, { ...ACME, plan: 'large' }), value: 0.5 }] },
+        ],
+      }],
+    };
+    fs.writeFileSync(path.join(dir, 'plan-change.test.yaml'), yaml(file));
+    const args = ['test', 'rules', 'plan-change.test.yaml'];
+    expectSuccess(args, promtool(args, dir));
+  });
+
   test.each([
     // 1.25 is what acme would show if the pod-level cgroup (container="") were counted too.
     ['a wrong value', { ...EXPECTED, cpu: [[ACME, 1.25], EXPECTED.cpu[1]] }, '1.25'],
