@@ -292,7 +292,8 @@ const fleet: Command = {
 
 /** The commands of `saasplane`, in help order. */
 export const COMMANDS: Command[] = [
-  devCluster, kubeconfig, verify, diffCommand, upgradePlanCommand, statusCommand, resourcesCommand, urlCommand, logsCommand, usageCommand, cache, fleet,
+  devCluster, kubeconfig, verify, diffCommand, upgradePlanCommand, statusCommand, resourcesCommand, urlCommand, logsCommand, usageCommand,
+  cache, fleet,
 ];
 
 /** Adds (or replaces) a command. */

@@ -17,6 +17,8 @@ const WIDTH = 900;
 const HEIGHT = 240;
 const MARGIN = { left: 70, right: 10, top: 10, bottom: 40 };
 
+const colourOf = (tenantIndex: number) => TENANT_COLOURS[tenantIndex % TENANT_COLOURS.length];
+
 function escape(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
@@ -71,7 +73,7 @@ function chart(title: string, unit: string, labels: string[], series: Series[], 
 }
 
 function formatTick(v: number): string {
-  return v >= 100 ? v.toFixed(0) : v >= 1 ? v.toFixed(1) : v.toFixed(2);
+  return v >= 100 ? v.toFixed(0) : String(Number(v.toFixed(2)));
 }
 
 /** The periods of the report (every tenant's periods, by start). */
@@ -80,7 +82,7 @@ function periodStarts(report: UsageReport): number[] {
 }
 
 function perPeriod(report: UsageReport, starts: number[], value: (t: TenantUsage, start: number) => number): Series[] {
-  return report.tenants.map((t, i) => ({ name: t.tenant, colour: TENANT_COLOURS[i % TENANT_COLOURS.length], values: starts.map((s) => value(t, s)) }));
+  return report.tenants.map((t, i) => ({ name: t.tenant, colour: colourOf(i), values: starts.map((s) => value(t, s)) }));
 }
 
 function sumOf(t: TenantUsage, start: number, pick: (c: Consumption & { cost: { total: number } }) => number): number {
@@ -93,8 +95,10 @@ export function usageHtml(report: UsageReport): string {
   const daily = starts.length > 1 && starts[1] - starts[0] >= 86_400_000;
   const labels = starts.map((s) => new Date(s).toISOString().slice(daily ? 5 : 11, daily ? 10 : 16));
   const of = (pick: (c: Consumption & { cost: { total: number } }) => number) => perPeriod(report, starts, (t, s) => sumOf(t, s, pick));
-  const quota = perPeriod(report, starts, (t, s) => Math.max(0, ...t.periods.filter((p) => p.start.getTime() === s).flatMap((p) => Object.values(p.quota))));
-  const legend = report.tenants.map((t, i) => `<span class="key"><i style="background:${TENANT_COLOURS[i % TENANT_COLOURS.length]}"></i>${escape(t.tenant)}</span>`).join('');
+  const highest = (t: TenantUsage, s: number) => Math.max(0, ...t.periods.filter((p) => p.start.getTime() === s)
+    .flatMap((p) => Object.values(p.quota)));
+  const quota = perPeriod(report, starts, highest);
+  const legend = report.tenants.map((t, i) => `<span class="key"><i style="background:${colourOf(i)}"></i>${escape(t.tenant)}</span>`).join('');
   const currency = report.currency ?? 'no price';
   const per = daily ? 'day' : 'hour';
   return `<!DOCTYPE html>

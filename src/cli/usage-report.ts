@@ -41,9 +41,10 @@ function field(value: string | number | null): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-/** A decimal without exponent or trailing zeros, to 1e-9. */
+/** A number at full precision without an exponent (FOCUS: ListUnitPrice × PricingQuantity = ListCost must hold). */
 function decimal(n: number): string {
-  return exact(n).toFixed(9).replace(/\.?0+$/, '') || '0';
+  const text = String(n);
+  return /e/i.test(text) ? n.toFixed(20).replace(/\.?0+$/, '') : text;
 }
 
 function csv(header: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | number | null>>): string {

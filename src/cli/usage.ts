@@ -4,10 +4,12 @@
 import * as fs from 'fs';
 import { Command, CommandError, dnsLabel, help, outputFormat, parseCommandArgs, UsageError } from './command';
 import { PrometheusClient, PrometheusSeries } from './prometheus';
-import { usageCsv, usageFocusCsv, usageJson, usageTable } from './usage-report';
 import { usageHtml } from './usage-html';
+import { usageCsv, usageFocusCsv, usageJson, usageTable } from './usage-report';
+import { KSM_NAMESPACE_LABELS } from '../core/plan-offering';
 import {
-  Bucket, chargeback, CONSUMPTION_MEASURES, Consumption, MeasuredBucket, Measure, priceQuery, quotaQuery, recordedPrices, UsageReport, usageBuckets, usageQueries,
+  Bucket, chargeback, CONSUMPTION_MEASURES, Consumption, MeasuredBucket, Measure, priceQuery, quotaQuery, recordedPrices, UsageReport, usageBuckets,
+  usageQueries,
 } from '../core/usage';
 
 const FORMATS = ['table', 'csv', 'json', 'focus'] as const;
@@ -39,7 +41,7 @@ offering's PrometheusRule (saasplane:tenant_* and saasplane:plan_price).
                     InvoiceIssuerName (default: the offering)
 
 Prometheus needs kube-state-metrics with
---metric-labels-allowlist=namespaces=[saasplane.io/offering,saasplane.io/tenant,saasplane.io/plan,saasplane.io/state]
+--metric-labels-allowlist=namespaces=[${KSM_NAMESPACE_LABELS.join(',')}]
 and the offering's PrometheusRule loaded (see the README, "Consumption").`;
 
 export const usageCommand: Command = {
@@ -48,13 +50,13 @@ export const usageCommand: Command = {
   usage: USAGE,
   async run(args, io) {
     const { values } = parseCommandArgs('usage', args, {
-      prometheus: { type: 'string' },
-      offering: { type: 'string' },
-      from: { type: 'string' },
-      to: { type: 'string' },
-      tenant: { type: 'string' },
-      output: { type: 'string', short: 'o' },
-      html: { type: 'string' },
+      'prometheus': { type: 'string' },
+      'offering': { type: 'string' },
+      'from': { type: 'string' },
+      'to': { type: 'string' },
+      'tenant': { type: 'string' },
+      'output': { type: 'string', short: 'o' },
+      'html': { type: 'string' },
       'token-file': { type: 'string' },
       'provider-name': { type: 'string' },
     });
@@ -125,7 +127,7 @@ export async function measureUsage(prometheus: PrometheusClient, offering: strin
       measured.push({
         ...bucket,
         usage: [...usage.values()],
-        prices: recordedPrices(sampled(prices).map(({ labels, value }) => ({ plan: labels.plan, price: labels.price, currency: labels.currency, value }))),
+        prices: recordedPrices(sampled(prices).map(({ labels: { plan, price, currency }, value }) => ({ plan, price, currency, value }))),
         quota: sampled(quota).map(({ labels, value }) => ({ tenant: labels.tenant, resource: labels.resource, utilisation: value })),
       });
     }

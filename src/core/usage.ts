@@ -145,7 +145,9 @@ export function quotaQuery(offering: string, bucketMs: number, tenant?: string):
 }
 
 /** The prices of each plan from `priceQuery`'s samples; a plan recorded in two currencies is an error. */
-export function recordedPrices(samples: ReadonlyArray<{ plan: string; price: string; currency: string; value: number }>): Record<string, RecordedPrice> {
+export function recordedPrices(
+  samples: ReadonlyArray<{ plan: string; price: string; currency: string; value: number }>,
+): Record<string, RecordedPrice> {
   const prices: Record<string, { -readonly [K in keyof RecordedPrice]: RecordedPrice[K] }> = {};
   for (const s of samples) {
     const p = prices[s.plan] ??= { currency: s.currency, monthly: 0, perCpuCoreHour: 0, perMemoryGiBHour: 0, perStorageGiBMonth: 0 };
@@ -211,12 +213,17 @@ export function chargeback(offering: string, from: Date, to: Date, buckets: read
       const parts = t.periods.flatMap((p) => p.byPlan.filter((u) => u.plan === plan));
       return { plan, ...parts.reduce<Consumption>(add, ZERO), cost: parts.map((p) => p.cost).reduce(addCost, noCost(currency)) };
     });
-    return { tenant, plans: t.plans, ...byPlan.reduce<Consumption>(add, ZERO), cost: byPlan.map((p) => p.cost).reduce(addCost, noCost(currency)), byPlan, periods: t.periods };
+    const cost = byPlan.map((p) => p.cost).reduce(addCost, noCost(currency));
+    return { tenant, plans: t.plans, ...byPlan.reduce<Consumption>(add, ZERO), cost, byPlan, periods: t.periods };
   });
   const warnings = [...unpriced.entries()].map(([plan, bs]) => `plan "${plan}" has consumption but no recorded price from ${bs[0].start.toISOString()} `
     + `to ${bs[bs.length - 1].end.toISOString()}: its usage is reported and not charged; price the plan and apply the offering's PrometheusRule`);
   return {
-    offering, from, to, currency, tenants: report,
+    offering,
+    from,
+    to,
+    currency,
+    tenants: report,
     total: { ...report.reduce<Consumption>(add, ZERO), cost: report.map((t) => t.cost).reduce(addCost, noCost(currency)) },
     warnings,
   };
