@@ -39,7 +39,7 @@ const project = new typescript.TypeScriptProject({
   peerDeps: ['cdk8s@^2.70.0', 'constructs@^10.4.0', '@pulumi/pulumi@^3.245.0', '@pulumi/kubernetes@^4.32.0'],
   // yaml parses (helm output, Chart.yaml); js-yaml writes (5x faster, and quotes YAML 1.1 booleans such as "on" for kubectl).
   deps: ['yaml@^2.8.0', 'js-yaml@^4.1.0', 'ajv@^8.17.0', 'kubernetes-types@^1.30.0', 'ajv-formats@^3.0.1'],
-  devDeps: ['jest-util@^29', 'fast-check@^4', '@grafana/schema@^13.2.3', 'cdk8s-cli@^2.200.0', '@types/node@^20', '@types/js-yaml@^4', '@pulumi/eslint-plugin@^0.3.1'],
+  devDeps: ['jest-util@^29', 'fast-check@^4', '@grafana/schema@^13.2.3', 'cdk8s-cli@^2.200.0', '@types/node@^20', '@types/js-yaml@^4', '@pulumi/eslint-plugin@^0.3.1', 'pngjs@^7', '@types/pngjs@^6'],
   gitignore: ['/test-output/', '/examples/cdk8s/dist/', '/bench-output/', '*.tmp-*', '.saasplane-fleet.json'],
   eslintOptions: {
     dirs: ['src'],

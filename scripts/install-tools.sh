@@ -4,7 +4,8 @@
 #   saasplane-render  the batch renderer (tools/render: helm's template code, many releases per process),
 #             built against the same helm version into $SAASPLANE_TOOLS/saasplane-render-<version>/, rebuilt when its source changes
 #   registry  the CNCF distribution OCI registry, built from its Go module, for the OCI chart test
-#   promtool  from Debian's `prometheus` package (rule checks and rule unit tests)
+#   prometheus, promtool  from Debian's `prometheus` package (rule tests, the usage test's Prometheus)
+#   chromium  from Debian (the usage report's screenshot)
 # Prints what it does. Re-running is cheap: present tools are kept.
 set -euo pipefail
 
@@ -57,13 +58,16 @@ else
   echo "registry $REGISTRY_VERSION: built in $((SECONDS - start)) s"
 fi
 
-if command -v promtool >/dev/null; then
-  echo "promtool: $(command -v promtool)"
-else
-  echo "promtool: installing Debian package prometheus..."
+# Debian packages: Prometheus and promtool (rule tests, the usage test's real Prometheus) and
+# Chromium (the usage report's screenshot)
+missing=()
+command -v promtool >/dev/null && command -v prometheus >/dev/null || missing+=(prometheus)
+command -v chromium >/dev/null || missing+=(chromium fonts-dejavu-core)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing Debian packages: ${missing[*]}..."
   sudo_cmd=""
   [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends prometheus >/dev/null
-  echo "promtool: $(command -v promtool)"
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+echo "prometheus: $(command -v prometheus), promtool: $(command -v promtool), chromium: $(command -v chromium)"
