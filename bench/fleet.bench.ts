@@ -116,6 +116,9 @@ async function main(): Promise<void> {
         times.push((Date.now() - start) / 1000);
         if (up.summary.result !== 'succeeded') throw new Error(`${kind} up: ${up.summary.result}`);
         await stack.destroy();
+        // saasplane's destroy keeps the namespace holding the tenant's claims (retainOnDelete): the
+        // next program creates the same namespace, so the bench removes it, data and all
+        if (kind === 'saasplane') await kubectl(['delete', 'namespace', `shop-${one.name}`, '--wait=true', '--timeout=120s']);
       }
     }
     const ratio = median(saasplaneRuns) / median(handRuns);
