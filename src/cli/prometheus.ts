@@ -10,6 +10,7 @@ export interface PrometheusSeries {
 
 interface ApiAnswer {
   status: 'success' | 'error';
+  warnings?: string[];
   error?: string;
   errorType?: string;
   data?: { resultType: string; result: Array<{ metric: Record<string, string>; value?: [number, string]; values?: Array<[number, string]> }> };
@@ -17,6 +18,8 @@ interface ApiAnswer {
 
 /** Prometheus at `url`, e.g. http://prometheus.monitoring:9090 (a path prefix is kept). */
 export class PrometheusClient {
+  /** Warnings Prometheus sent with its answers (e.g. a partial response from a store), to show the user. */
+  readonly warnings: string[] = [];
   private readonly base: string;
 
   constructor(url: string, private readonly token?: string) {
@@ -55,6 +58,10 @@ export class PrometheusClient {
       const cause = (e as { cause?: { message?: string } }).cause?.message ?? (e as Error).message;
       throw new CommandError(`cannot reach Prometheus at ${this.base}: ${cause}. Check --prometheus (and NODE_EXTRA_CA_CERTS for a private CA)`);
     }
+    if (response.status === 401 || response.status === 403) {
+      throw new CommandError(`Prometheus at ${this.base} refused the query: HTTP ${response.status}. `
+        + `${this.token ? 'Check the token of --token-file' : 'Give a bearer token with --token-file'}`);
+    }
     const text = await response.text();
     let answer: ApiAnswer;
     try {
@@ -65,6 +72,7 @@ export class PrometheusClient {
     if (answer.status !== 'success' || !answer.data) {
       throw new CommandError(`Prometheus refused the query (HTTP ${response.status}, ${answer.errorType}): ${answer.error}\nquery: ${params.query}`);
     }
+    for (const warning of answer.warnings ?? []) if (!this.warnings.includes(warning)) this.warnings.push(warning);
     return answer.data.result.map((r) => ({
       labels: r.metric,
       points: (r.values ?? (r.value ? [r.value] : [])).map(([t, v]) => [t, Number(v)] as const),

@@ -23,6 +23,13 @@ function escape(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+/** The highest of many values, 0 at least (a loop: spreading a year of a large fleet into Math.max overflows the stack). */
+function highestOf(values: readonly number[]): number {
+  let highest = 0;
+  for (const v of values) if (v > highest) highest = v;
+  return highest;
+}
+
 /** A rounded axis maximum above `max`. */
 function niceMax(max: number): number {
   if (!(max > 0)) return 1;
@@ -35,7 +42,7 @@ function chart(title: string, unit: string, labels: string[], series: Series[], 
   const plotW = WIDTH - MARGIN.left - MARGIN.right;
   const plotH = HEIGHT - MARGIN.top - MARGIN.bottom;
   const totals = labels.map((_, i) => series.reduce((s, x) => s + (x.values[i] ?? 0), 0));
-  const max = fixedMax ?? niceMax(kind === 'bars' ? Math.max(0, ...totals) : Math.max(0, ...series.flatMap((s) => s.values)));
+  const max = fixedMax ?? niceMax(kind === 'bars' ? highestOf(totals) : series.reduce((m, s) => Math.max(m, highestOf(s.values)), 0));
   const x = (i: number) => MARGIN.left + (i + 0.5) * (plotW / Math.max(labels.length, 1));
   const y = (v: number) => MARGIN.top + plotH - (v / max) * plotH;
   const parts: string[] = [];
@@ -95,8 +102,7 @@ export function usageHtml(report: UsageReport): string {
   const daily = starts.length > 1 && starts[1] - starts[0] >= 86_400_000;
   const labels = starts.map((s) => new Date(s).toISOString().slice(daily ? 5 : 11, daily ? 10 : 16));
   const of = (pick: (c: Consumption & { cost: { total: number } }) => number) => perPeriod(report, starts, (t, s) => sumOf(t, s, pick));
-  const highest = (t: TenantUsage, s: number) => Math.max(0, ...t.periods.filter((p) => p.start.getTime() === s)
-    .flatMap((p) => Object.values(p.quota)));
+  const highest = (t: TenantUsage, s: number) => highestOf(t.periods.filter((p) => p.start.getTime() === s).flatMap((p) => Object.values(p.quota)));
   const quota = perPeriod(report, starts, highest);
   const legend = report.tenants.map((t, i) => `<span class="key"><i style="background:${colourOf(i)}"></i>${escape(t.tenant)}</span>`).join('');
   const currency = report.currency ?? 'no price';

@@ -4,7 +4,6 @@ import { tableLines } from './command';
 import { tenantNamespace } from '../core/names';
 import { Consumption, Cost, feeMonths, PlanUsage, TenantUsage, UsageReport } from '../core/usage';
 
-const money = (n: number) => n.toFixed(2);
 const amount = (n: number) => n.toFixed(2);
 
 /** The table: one line per tenant, a total line, then the currency and period. */
@@ -12,7 +11,7 @@ export function usageTable(report: UsageReport): string {
   const header = ['TENANT', 'PLANS', 'ACTIVE DAYS', 'CPU CORE-H', 'MEMORY GIB-H', 'STORAGE GIB-MO', 'NET RX GB', 'NET TX GB', 'FEE', 'USAGE', 'TOTAL'];
   const row = (name: string, plans: string, c: Consumption & { cost: Cost }) => [
     name, plans, amount(c.activeDays), amount(c.cpuCoreHours), amount(c.memoryGiBHours), amount(c.storageGiBMonths),
-    amount(c.networkReceiveGB), amount(c.networkTransmitGB), money(c.cost.fee), money(c.cost.usage), money(c.cost.total),
+    amount(c.networkReceiveGB), amount(c.networkTransmitGB), amount(c.cost.fee), amount(c.cost.usage), amount(c.cost.total),
   ];
   const rows = report.tenants.map((t) => row(t.tenant, t.plans.join(','), t));
   const lines = tableLines(header, [...rows, row('TOTAL', '', report.total)]);
@@ -55,7 +54,7 @@ function csv(header: readonly string[], rows: ReadonlyArray<ReadonlyArray<string
 export function usageCsv(report: UsageReport): string {
   const header = ['tenant', 'plans', 'activeDays', 'cpuCoreHours', 'memoryGiBHours', 'storageGiBMonths', 'networkReceiveGB', 'networkTransmitGB',
     'fee', 'usage', 'total', 'currency'];
-  return csv(header, report.tenants.map((t) => [
+  return csv(header, rounded(report.tenants).map((t) => [
     t.tenant, t.plans.join(' '), t.activeDays, t.cpuCoreHours, t.memoryGiBHours, t.storageGiBMonths, t.networkReceiveGB, t.networkTransmitGB,
     t.cost.fee, t.cost.usage, t.cost.total, t.cost.currency,
   ]));
@@ -94,6 +93,10 @@ export interface FocusOptions {
 export function usageFocusCsv(report: UsageReport, options: FocusOptions = {}): string {
   if (!report.currency) {
     throw new Error(`no plan of offering "${report.offering}" has a recorded price: FOCUS rows need a billing currency; give the plans a price`);
+  }
+  if (report.warnings.length > 0) {
+    // a FOCUS row of unpriced usage would read as free usage in a billing system
+    throw new Error(`FOCUS rows would show unpriced usage as free:\n${report.warnings.join('\n')}`);
   }
   const provider = options.providerName ?? report.offering;
   const time = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');

@@ -22,16 +22,18 @@ Per tenant of offering O from T1 to T2: the plans it was on, CPU core-hours,
 memory GiB-hours, requested storage GiB-months, network GB (10^9 bytes)
 received and transmitted, and the cost: each plan's monthly fee pro-rated by
 the days the tenant was active on it (not suspended or offboarded), plus its
-usage prices. Each day (each hour for periods under 2 days) is priced by the
-plan and the prices of that time, both read from Prometheus: the series of the
-offering's PrometheusRule (saasplane:tenant_* and saasplane:plan_price).
+usage prices; months are 730 hours. Each day (each hour for periods under 2
+days) is priced by the plan of that time and the prices in force at its end,
+both read from Prometheus: the series of the offering's PrometheusRule
+(saasplane:tenant_* and saasplane:plan_price).
 
   --prometheus URL  Prometheus' base URL (TLS verified; NODE_EXTRA_CA_CERTS
                     adds a private CA)
   --offering O      the offering
   --from T1         start, included: 2026-11-01 (UTC midnight) or RFC 3339
-                    (default: the first day of this month, UTC)
-  --to T2           end, excluded (default: now)
+                    (default: the first day of --to's month, UTC)
+  --to T2           end, excluded: October is --from 2026-10-01 --to
+                    2026-11-01 (default: now)
   --tenant T        only tenant T
   --output FORMAT   table (default), csv, json, or focus (FinOps FOCUS 1.2
                     rows as CSV: one per tenant, plan, day and charge)
@@ -68,9 +70,12 @@ export const usageCommand: Command = {
     if (values.tenant !== undefined) dnsLabel('--tenant', values.tenant);
     const now = new Date();
     const to = values.to === undefined ? now : parseTime('--to', values.to);
-    const from = values.from === undefined ? new Date(Date.UTC(to.getUTCFullYear(), to.getUTCMonth(), 1)) : parseTime('--from', values.from);
+    // by default the month of the period's last instant: --to 2026-11-01 alone is October
+    const lastInstant = new Date(to.getTime() - 1);
+    const from = values.from === undefined ? new Date(Date.UTC(lastInstant.getUTCFullYear(), lastInstant.getUTCMonth(), 1)) : parseTime('--from', values.from);
     if (to.getTime() <= from.getTime()) {
-      throw new UsageError(`--to ${to.toISOString()} is not after --from ${from.toISOString()}: give a period that ends after it starts`);
+      throw new UsageError(`--to ${to.toISOString()} is not after --from ${from.toISOString()}${values.from === undefined ? ' (the first day of the month)' : ''}: `
+        + 'give a period that ends after it starts');
     }
     const token = values['token-file'] === undefined ? undefined : readToken(values['token-file']);
     const prometheus = new PrometheusClient(values.prometheus, token);
@@ -79,14 +84,12 @@ export const usageCommand: Command = {
       io.stderr(`no tenant of offering "${values.offering}"${values.tenant ? ` named "${values.tenant}"` : ''} has recorded series from ${from.toISOString()} `
         + `to ${to.toISOString()}: check the offering's PrometheusRule is loaded and kube-state-metrics exports the saasplane.io namespace labels\n`);
     }
-    for (const warning of report.warnings) io.stderr(`warning: ${warning}\n`);
-    if (format === 'focus' && !report.currency) {
-      throw new CommandError(`no plan of offering "${values.offering}" has a recorded price: FOCUS rows need a billing currency; give the plans a price`);
-    }
+    for (const warning of [...prometheus.warnings, ...report.warnings]) io.stderr(`warning: ${warning}\n`);
     const printers = { table: usageTable, csv: usageCsv, json: usageJson, focus: (r: UsageReport) => usageFocusCsv(r, { providerName: values['provider-name'] }) };
-    io.stdout(printers[format](report));
+    io.stdout(expected(() => printers[format](report)));
     if (values.html) {
-      fs.writeFileSync(values.html, usageHtml(report));
+      const html = usageHtml(report);
+      expected(() => fs.writeFileSync(values.html!, html));
       io.stderr(`wrote ${values.html}\n`);
     }
     return 0;
@@ -101,6 +104,7 @@ export async function measureUsage(prometheus: PrometheusClient, offering: strin
   const whole = buckets.filter((b) => length(b) === step);
   const groups = [{ buckets: whole, ms: step }, ...buckets.filter((b) => length(b) !== step).map((b) => ({ buckets: [b], ms: length(b) }))];
   const measured: MeasuredBucket[] = [];
+  const ends = new Set(buckets.map((b) => b.end.getTime()));
   for (const group of groups) {
     const [first, last] = [group.buckets[0], group.buckets[group.buckets.length - 1]];
     const ask = (query: string) => (group.buckets.length === 1
@@ -109,6 +113,12 @@ export async function measureUsage(prometheus: PrometheusClient, offering: strin
     const queries = usageQueries(offering, group.ms, tenant);
     const answers = await Promise.all(CONSUMPTION_MEASURES.map((m) => ask(queries[m])));
     const [prices, quota] = await Promise.all([ask(priceQuery(offering, group.ms)), ask(quotaQuery(offering, group.ms, tenant))]);
+    // a query frontend that aligns ranges to the step (Thanos, VictoriaMetrics) answers at other times
+    const stray = [...answers.flat(), ...prices, ...quota].flatMap((s) => s.points).find(([t]) => !ends.has(Math.round(t * 1000)));
+    if (stray) {
+      throw new CommandError(`Prometheus answered for ${new Date(stray[0] * 1000).toISOString()}, not the end of a bucket `
+        + '(its query frontend aligns ranges to the step?): start --from at UTC midnight (or the hour, for periods under 2 days), or query Prometheus itself');
+    }
     for (const bucket of group.buckets) {
       const at = (series: PrometheusSeries) => series.points.find(([t]) => Math.round(t * 1000) === bucket.end.getTime())?.[1];
       const usage = new Map<string, { tenant: string; plan: string } & Record<Measure, number>>();
@@ -127,13 +137,22 @@ export async function measureUsage(prometheus: PrometheusClient, offering: strin
       measured.push({
         ...bucket,
         usage: [...usage.values()],
-        prices: recordedPrices(sampled(prices).map(({ labels: { plan, price, currency }, value }) => ({ plan, price, currency, value }))),
+        prices: expected(() => recordedPrices(sampled(prices).map(({ labels, value }) => ({ ...pick(labels, 'plan', 'price', 'currency'), value })))),
         quota: sampled(quota).map(({ labels, value }) => ({ tenant: labels.tenant, resource: labels.resource, utilisation: value })),
       });
     }
   }
+  return expected(() => chargeback(offering, from, to, measured));
+}
+
+function pick<K extends string>(labels: Record<string, string>, ...keys: K[]): Record<K, string> {
+  return Object.fromEntries(keys.map((k) => [k, labels[k]])) as Record<K, string>;
+}
+
+/** Runs `f`; its errors are expected failures, shown without a stack (a currency change, an unwritable --html file). */
+function expected<T>(f: () => T): T {
   try {
-    return chargeback(offering, from, to, measured);
+    return f();
   } catch (e) {
     throw new CommandError((e as Error).message);
   }

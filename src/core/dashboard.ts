@@ -11,7 +11,6 @@ import { HOURS_PER_MONTH } from './usage';
 /** The labels Grafana's dashboard sidecar looks for by default. */
 export const DEFAULT_DASHBOARD_LABELS: Readonly<Record<string, string>> = { grafana_dashboard: '1' };
 
-
 /** A Prometheus query of a panel (a type, not an interface: Grafana's schema takes targets as records). */
 export type DashboardTarget = {
   readonly refId: string;

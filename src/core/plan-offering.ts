@@ -290,6 +290,10 @@ export const CONSUMPTION_SERIES = {
   networkTransmit: 'saasplane:tenant_network_transmit_bytes:rate5m',
 } as const;
 
+/** The window of the recorded rates: a rate recorded at t is the average over the 5 minutes before t. */
+export const RATE_WINDOW_SECONDS = 300;
+const RATE_WINDOW = `${RATE_WINDOW_SECONDS / 60}m`;
+
 /** Seconds between two evaluations of the consumption rules: each recorded sample stands for this long. */
 export const CONSUMPTION_INTERVAL_SECONDS = 60;
 
@@ -347,11 +351,11 @@ export function recordingRuleGroups(offering: OfferingSpec): RecordingRuleGroup[
     interval: `${CONSUMPTION_INTERVAL_SECONDS / 60}m`,
     rules: [
       { record: CONSUMPTION_SERIES.info, expr: info },
-      { record: CONSUMPTION_SERIES.cpu, expr: perTenant('rate(container_cpu_usage_seconds_total{container!="", image!=""}[5m])', container) },
+      { record: CONSUMPTION_SERIES.cpu, expr: perTenant(`rate(container_cpu_usage_seconds_total{container!="", image!=""}[${RATE_WINDOW}])`, container) },
       { record: CONSUMPTION_SERIES.memory, expr: perTenant('container_memory_working_set_bytes{container!="", image!=""}', container) },
       { record: CONSUMPTION_SERIES.storage, expr: perTenant('kube_persistentvolumeclaim_resource_requests_storage_bytes', 'persistentvolumeclaim') },
-      { record: CONSUMPTION_SERIES.networkReceive, expr: perTenant('rate(container_network_receive_bytes_total[5m])', 'pod, interface') },
-      { record: CONSUMPTION_SERIES.networkTransmit, expr: perTenant('rate(container_network_transmit_bytes_total[5m])', 'pod, interface') },
+      { record: CONSUMPTION_SERIES.networkReceive, expr: perTenant(`rate(container_network_receive_bytes_total[${RATE_WINDOW}])`, 'pod, interface') },
+      { record: CONSUMPTION_SERIES.networkTransmit, expr: perTenant(`rate(container_network_transmit_bytes_total[${RATE_WINDOW}])`, 'pod, interface') },
       ...prices,
     ],
   }];

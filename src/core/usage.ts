@@ -1,7 +1,7 @@
 // Chargeback: each tenant's consumption and cost over a period, from the offering's recorded
 // series (plan-offering.ts). The core says what to ask Prometheus for each time bucket and prices
 // the answers; the CLI fetches them and prints the report.
-import { CONSUMPTION_INTERVAL_SECONDS, CONSUMPTION_SERIES, PLAN_PRICE_SERIES, PRICE_RATES } from './plan-offering';
+import { CONSUMPTION_INTERVAL_SECONDS, CONSUMPTION_SERIES, PLAN_PRICE_SERIES, PRICE_RATES, RATE_WINDOW_SECONDS } from './plan-offering';
 import { QUOTA_UTILISATION } from './quota-rules';
 
 /** Hours in an average month (365 × 24 / 12): the fee and storage prices are monthly. */
@@ -46,7 +46,7 @@ export interface Cost {
   readonly currency: string | null;
 }
 
-/** A time bucket of the period: [start, end). */
+/** A time bucket of the period: (start, end], as Prometheus' range selectors see it. */
 export interface Bucket {
   readonly start: Date;
   readonly end: Date;
@@ -56,7 +56,7 @@ export interface Bucket {
 export interface MeasuredBucket extends Bucket {
   /** Per tenant and plan. */
   readonly usage: ReadonlyArray<{ readonly tenant: string; readonly plan: string } & Consumption>;
-  /** Per plan: the price in force at the bucket's end; a plan without one is not charged. */
+  /** Per plan: the price in force at the bucket's end (a price changed during a day applies to the whole day); a plan without one is not charged. */
   readonly prices: Readonly<Record<string, RecordedPrice>>;
   /** Per tenant and quota resource: the highest utilisation (used / hard) in the bucket. */
   readonly quota: ReadonlyArray<{ readonly tenant: string; readonly resource: string; readonly utilisation: number }>;
@@ -95,7 +95,7 @@ export interface UsageReport {
 }
 
 /**
- * The buckets of [from, to): whole days when the period is 2 days or more, else whole hours,
+ * The buckets of the period: whole days when the period is 2 days or more, else whole hours,
  * counted from `from`; the last one is shorter when the period is not a whole number of them.
  */
 export function usageBuckets(from: Date, to: Date): Bucket[] {
@@ -122,15 +122,18 @@ function window(ms: number): string {
 export function usageQueries(offering: string, bucketMs: number, tenant?: string): Record<Measure, string> {
   const selector = `{offering="${offering}"${tenant ? `, tenant="${tenant}"` : ''}`;
   const r = window(bucketMs);
-  const sum = (series: string, scale: string) => `max by (tenant, plan) (sum_over_time(${series}${selector}}${r})) * ${scale}`;
+  const sum = (series: string, scale: string, shift = '') => `max by (tenant, plan) (sum_over_time(${series}${selector}}${r}${shift})) * ${scale}`;
+  // a recorded rate is the average of the window before it, centred half a window earlier: the
+  // rates recorded until half a window after the bucket are its usage (a negative offset)
+  const centred = ` offset -${RATE_WINDOW_SECONDS / 2}s`;
   const hours = `${CONSUMPTION_INTERVAL_SECONDS} / 3600`;
   return {
     activeDays: `max by (tenant, plan) (count_over_time(${CONSUMPTION_SERIES.info}${selector}, state=""}${r})) * ${CONSUMPTION_INTERVAL_SECONDS} / 86400`,
-    cpuCoreHours: sum(CONSUMPTION_SERIES.cpu, hours),
+    cpuCoreHours: sum(CONSUMPTION_SERIES.cpu, hours, centred),
     memoryGiBHours: sum(CONSUMPTION_SERIES.memory, `${hours} / ${GIB}`),
     storageGiBMonths: sum(CONSUMPTION_SERIES.storage, `${hours} / ${HOURS_PER_MONTH} / ${GIB}`),
-    networkReceiveGB: sum(CONSUMPTION_SERIES.networkReceive, `${CONSUMPTION_INTERVAL_SECONDS} / ${GB}`),
-    networkTransmitGB: sum(CONSUMPTION_SERIES.networkTransmit, `${CONSUMPTION_INTERVAL_SECONDS} / ${GB}`),
+    networkReceiveGB: sum(CONSUMPTION_SERIES.networkReceive, `${CONSUMPTION_INTERVAL_SECONDS} / ${GB}`, centred),
+    networkTransmitGB: sum(CONSUMPTION_SERIES.networkTransmit, `${CONSUMPTION_INTERVAL_SECONDS} / ${GB}`, centred),
   };
 }
 
@@ -152,7 +155,8 @@ export function recordedPrices(
   for (const s of samples) {
     const p = prices[s.plan] ??= { currency: s.currency, monthly: 0, perCpuCoreHour: 0, perMemoryGiBHour: 0, perStorageGiBMonth: 0 };
     if (p.currency !== s.currency) {
-      throw new Error(`plan "${s.plan}" has prices in ${p.currency} and ${s.currency} at once: the offering's PrometheusRule must price it in one currency`);
+      throw new Error(`plan "${s.plan}" has prices in ${p.currency} and ${s.currency} in one day: its currency changed; `
+        + 'report the days before and after the change separately (--from, --to)');
     }
     if ((PRICE_RATES as readonly string[]).includes(s.price)) p[s.price as typeof PRICE_RATES[number]] = s.value;
   }
@@ -189,16 +193,16 @@ export function chargeback(offering: string, from: Date, to: Date, buckets: read
     throw new Error(`the prices of offering "${offering}" are in ${[...currencies].join(' and ')} during the period: report one currency at a time (split the period where the currency changed)`);
   }
   const currency = [...currencies][0] ?? null;
-  const unpriced = new Map<string, Bucket[]>();
+  const unpriced = new Map<string, { first: Bucket; last: Bucket }>();
   const tenants = new Map<string, { periods: TenantUsage['periods']; plans: string[] }>();
   for (const bucket of buckets) {
     for (const u of bucket.usage) {
       const price = bucket.prices[u.plan];
-      if (!price && Object.values(u).some((v) => typeof v === 'number' && v > 0)) unpriced.set(u.plan, [...unpriced.get(u.plan) ?? [], bucket]);
+      if (!price && Object.values(u).some((v) => typeof v === 'number' && v > 0)) unpriced.set(u.plan, { first: unpriced.get(u.plan)?.first ?? bucket, last: bucket });
       const t = tenants.get(u.tenant) ?? { periods: [], plans: [] };
       tenants.set(u.tenant, t);
       if (!t.plans.includes(u.plan)) t.plans.push(u.plan);
-      let period = t.periods.find((p) => p.start === bucket.start);
+      let period = t.periods.find((p) => p.start.getTime() === bucket.start.getTime());
       if (!period) {
         const quota = Object.fromEntries(bucket.quota.filter((q) => q.tenant === u.tenant).map((q) => [q.resource, q.utilisation]));
         period = { start: bucket.start, end: bucket.end, byPlan: [], quota };
@@ -216,8 +220,8 @@ export function chargeback(offering: string, from: Date, to: Date, buckets: read
     const cost = byPlan.map((p) => p.cost).reduce(addCost, noCost(currency));
     return { tenant, plans: t.plans, ...byPlan.reduce<Consumption>(add, ZERO), cost, byPlan, periods: t.periods };
   });
-  const warnings = [...unpriced.entries()].map(([plan, bs]) => `plan "${plan}" has consumption but no recorded price from ${bs[0].start.toISOString()} `
-    + `to ${bs[bs.length - 1].end.toISOString()}: its usage is reported and not charged; price the plan and apply the offering's PrometheusRule`);
+  const warnings = [...unpriced.entries()].map(([plan, { first, last }]) => `plan "${plan}" has consumption but no recorded price from ${first.start.toISOString()} `
+    + `to ${last.end.toISOString()}: its usage is reported and not charged; price the plan and apply the offering's PrometheusRule`);
   return {
     offering,
     from,

@@ -1,9 +1,12 @@
 // Chargeback without Prometheus: the buckets and queries the core plans, the pricing of measured
 // buckets (plan changes, unpriced plans, currencies) and every printed form, FOCUS's rules included.
 // The figures themselves are checked against a real Prometheus in test/monitoring/usage-prometheus.test.ts.
+import { shop } from '../../examples/offering';
 import { parseTime } from '../../src/cli/usage';
 import { usageHtml } from '../../src/cli/usage-html';
 import { FOCUS_COLUMNS, usageCsv, usageFocusCsv, usageJson, usageTable } from '../../src/cli/usage-report';
+import { validateOffering } from '../../src/core/offering';
+import { PLAN_PRICE_SERIES, recordingRuleGroups } from '../../src/core/plan-offering';
 import { chargeback, MeasuredBucket, priceConsumption, recordedPrices, usageBuckets, usageQueries } from '../../src/core/usage';
 
 const DAY = 86_400_000;
@@ -37,7 +40,9 @@ describe('buckets and queries', () => {
 
   test('a bucket is (end - length, end]: a sample on a boundary counts once; replicas count once (max)', () => {
     const q = usageQueries('shop', DAY, 'acme');
-    expect(q.cpuCoreHours).toBe('max by (tenant, plan) (sum_over_time(saasplane:tenant_cpu_usage_cores:rate5m{offering="shop", tenant="acme"}[86399999ms])) * 60 / 3600');
+    // the rates recorded up to 2.5 minutes after the bucket: a rate is the average of the 5 minutes before it
+    expect(q.cpuCoreHours).toBe('max by (tenant, plan) (sum_over_time(saasplane:tenant_cpu_usage_cores:rate5m{offering="shop", tenant="acme"}[86399999ms] offset -150s))'
+      + ' * 60 / 3600');
     expect(q.activeDays).toContain('saasplane:tenant_info{offering="shop", tenant="acme", state=""}[86399999ms]');
     expect(usageQueries('shop', DAY).memoryGiBHours).toContain('{offering="shop"}');
   });
@@ -80,11 +85,22 @@ describe('pricing', () => {
     expect(unpriced.warnings).toEqual([expect.stringContaining('plan "free" has consumption but no recorded price from 2026-10-01T00:00:00.000Z')]);
   });
 
+  test('the plans\' prices are recorded, one rule per plan, a series per rate; an offering prices its plans in one currency', () => {
+    const rules = recordingRuleGroups(shop)[0].rules.filter((r) => r.record === PLAN_PRICE_SERIES);
+    expect(rules.map((r) => r.labels)).toEqual([
+      { offering: 'shop', plan: 'small', currency: 'USD' }, { offering: 'shop', plan: 'large', currency: 'USD' },
+    ]);
+    expect(rules[0].expr).toBe('label_replace(vector(49), "price", "monthly", "", "") or label_replace(vector(0.04), "price", "perCpuCoreHour", "", "")'
+      + ' or label_replace(vector(0.005), "price", "perMemoryGiBHour", "", "") or label_replace(vector(0.1), "price", "perStorageGiBMonth", "", "")');
+    const euros = { ...shop, plans: { ...shop.plans, large: { ...shop.plans.large, price: { ...shop.plans.large.price!, currency: 'EUR' } } } };
+    expect(() => validateOffering(euros)).toThrow('plans are priced in several currencies: USD (plan "small"), EUR (plan "large"); price every plan of an offering in one currency');
+  });
+
   test('prices in two currencies are refused with the fix', () => {
     expect(() => chargeback('shop', FROM, new Date(FROM.getTime() + DAY), [day(0, [], { small, large: { ...large, currency: 'EUR' } })]))
       .toThrow('the prices of offering "shop" are in USD and EUR during the period: report one currency at a time (split the period where the currency changed)');
     expect(() => recordedPrices([{ plan: 'small', price: 'monthly', currency: 'USD', value: 1 }, { plan: 'small', price: 'perCpuCoreHour', currency: 'EUR', value: 1 }]))
-      .toThrow(/plan "small" has prices in USD and EUR at once/);
+      .toThrow(/plan "small" has prices in USD and EUR in one day: its currency changed; report the days before and after the change separately/);
     expect(recordedPrices([{ plan: 'small', price: 'monthly', currency: 'USD', value: 9 }])).toEqual({ small: { currency: 'USD', monthly: 9, perCpuCoreHour: 0, perMemoryGiBHour: 0, perStorageGiBMonth: 0 } });
   });
 });
@@ -138,6 +154,8 @@ describe('printed forms', () => {
     const acmeDay1 = records.filter((r) => r.ResourceId === 'shop-acme' && r.ChargePeriodStart === '2026-10-02T00:00:00Z').map((r) => `${r.SkuPriceId} ${r.PricingUnit}`);
     expect(acmeDay1).toEqual(expect.arrayContaining(['shop/small/monthly Months', 'shop/large/monthly Months', 'shop/large/perCpuCoreHour Core-Hours', 'shop/small/networkTransmitGB GB']));
     expect(() => usageFocusCsv({ ...report, currency: null })).toThrow(/FOCUS rows need a billing currency/);
+    // unpriced usage would read as free in a billing system: refused, naming the plan
+    expect(() => usageFocusCsv({ ...report, warnings: ['plan "free" has consumption but no recorded price ...'] })).toThrow(/unpriced usage as free:\nplan "free"/);
   });
 
   test('HTML: one self-contained page, a chart per figure, no script', () => {

@@ -280,13 +280,14 @@ export interface ExpectedUsage {
 }
 
 /**
- * Per tenant and plan of an offering over [FROM, TO), computed from the raw samples without
+ * Per tenant and plan of an offering over [from, to) (by default the month), computed from the raw samples without
  * Prometheus: counters as the sum of their increases between consecutive samples of either
  * replica (after a reset, the new value), gauges as each sample held for its scrape interval in
- * the slot it falls in (one sample per slot whichever replica took it), active days as the
- * kube-state-metrics samples of an active namespace, each part on the plan of its time.
+ * the slot it falls in (one sample per slot whichever Prometheus replica took it; claims from the
+ * kube-state-metrics replica without lag), active days as the kube-state-metrics samples of an
+ * active namespace, each part on the plan of its time.
  */
-export function expectedUsage(series: RawSeries[], offering: string): Map<string, Map<string, ExpectedUsage>> {
+export function expectedUsage(series: RawSeries[], offering: string, from = FROM, to = TO): Map<string, Map<string, ExpectedUsage>> {
   const result = new Map<string, Map<string, ExpectedUsage>>();
   const partOf = (t: TenantScenario, plan: string) => {
     const plans = result.get(t.tenant) ?? new Map<string, ExpectedUsage>();
@@ -296,7 +297,7 @@ export function expectedUsage(series: RawSeries[], offering: string): Map<string
     plans.set(plan, part);
     return part;
   };
-  const inPeriod = (at: number) => at >= FROM && at < TO;
+  const inPeriod = (at: number) => at >= from && at < to;
   for (const t of TENANTS.filter((x) => x.offering === offering)) {
     const mine = series.filter((s) => s.labels.namespace === namespaceOf(t));
     const merged = (name: string, extra: (s: RawSeries) => boolean = () => true) =>
@@ -319,7 +320,8 @@ export function expectedUsage(series: RawSeries[], offering: string): Map<string
     counter('container_network_receive_bytes_total', 1e9, 'networkReceiveGB');
     counter('container_network_transmit_bytes_total', 1e9, 'networkTransmitGB');
     gauge('container_memory_working_set_bytes', MIN, 3600 * GI, 'memoryGiBHours');
-    gauge('kube_persistentvolumeclaim_resource_requests_storage_bytes', 2 * MIN, 3600 * 730 * GI, 'storageGiBMonths');
+    // the kube-state-metrics replica without lag: a claim only grows, so the up-to-date size is the larger one
+    gauge('kube_persistentvolumeclaim_resource_requests_storage_bytes', 2 * MIN, 3600 * 730 * GI, 'storageGiBMonths', (s) => s.labels.instance === 'ksm-0');
     gauge('kube_namespace_labels', 2 * MIN, 86_400, 'activeDays', (s) => s.labels.instance === 'ksm-0' && !s.labels.label_saasplane_io_state);
   }
   return result;

@@ -9,7 +9,7 @@ import * as path from 'path';
 import { PNG } from 'pngjs';
 import * as YAML from 'yaml';
 import { BackfilledPrometheus } from './prometheus-backfill';
-import { DATA_END, DATA_START, expectedUsage, ExpectedUsage, FROM, rawSeries, TO, writeOpenMetrics } from './usage-data';
+import { DATA_END, DATA_START, expectedUsage, ExpectedUsage, FROM, rawSeries, RawSeries, TO, writeOpenMetrics } from './usage-data';
 import { shop } from '../../examples/offering';
 import { main } from '../../src/cli/main';
 import { TENANT_COLOURS, usageHtml } from '../../src/cli/usage-html';
@@ -23,6 +23,7 @@ const MEASURES = ['activeDays', 'cpuCoreHours', 'memoryGiBHours', 'storageGiBMon
 let dir: string;
 let prometheus: BackfilledPrometheus;
 let expected: Map<string, Map<string, ExpectedUsage>>;
+let series: RawSeries[];
 
 /** The PrometheusRule of the example offering, as `cdk8s synth` writes it. */
 function synthesizedRuleGroups(): any[] {
@@ -50,7 +51,7 @@ const within = (actual: number, wanted: number, what: string) => {
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'saasplane-usage-'));
   const groups = synthesizedRuleGroups();
-  const series = rawSeries();
+  series = rawSeries();
   expected = expectedUsage(series, 'shop');
   const { files, samples } = writeOpenMetrics(series, dir);
   expect(samples).toBeGreaterThan(1_000_000);
@@ -186,8 +187,13 @@ describe('the other forms, on the same Prometheus', () => {
     expect(csv).toHaveLength(5);
     expect(Number(csv[2].split(',')[10])).toBeCloseTo(json.tenants[1].cost.total, 6);
     const focus = (await usage(...period, '--output', 'focus', '--provider-name', 'Example Software')).stdout.trimEnd().split('\r\n');
-    const billed = focus.slice(1).reduce((sum, row) => sum + Number(row.split(',')[0]), 0);
-    expect(billed).toBeCloseTo(json.total.cost.total, 4);
+    const columns = focus[0].split(',');
+    const rows = focus.slice(1).map((row) => Object.fromEntries(row.split(',').slice(0, columns.length - 1).map((v, i) => [columns[i], v])));
+    expect(rows.reduce((sum, r) => sum + Number(r.BilledCost), 0)).toBeCloseTo(json.total.cost.total, 4);
+    for (const r of rows) expect(Math.abs(Number(r.ListUnitPrice) * Number(r.PricingQuantity) - Number(r.ListCost))).toBeLessThan(1e-12);
+    // a row set per tenant and day it has a charge: acme and globex 30, initech 13 (from October 18), umbrella 30 (its claim
+    // after the suspension)
+    expect(new Set(rows.map((r) => `${r.ResourceId} ${r.ChargePeriodStart}`)).size).toBe(30 + 30 + 13 + 30);
     const one = JSON.parse((await usage(...period, '--tenant', 'globex', '--output', 'json')).stdout);
     expect(one.tenants.map((t: any) => t.tenant)).toEqual(['globex']);
     expect(one.tenants[0].cost.total).toBeCloseTo(json.tenants[1].cost.total, 6);
@@ -208,5 +214,24 @@ describe('the other forms, on the same Prometheus', () => {
     stderr = '';
     expect(await main(['usage', '--prometheus', prometheus.url, '--offering', 'shop', '--from', '2026-10-31', '--to', '2026-10-01'], io)).toBe(2);
     expect(stderr).toContain('--to 2026-10-01T00:00:00.000Z is not after --from 2026-10-31T00:00:00.000Z');
+  });
+});
+
+describe('a short period: hourly buckets and a shorter last one', () => {
+  test('4.5 hours around globex\'s plan change: within 0.5% of the raw samples per tenant; --to alone reports its month', async () => {
+    const from = new Date('2026-10-12T10:00:00Z');
+    const to = new Date('2026-10-12T14:30:00Z');
+    const { code, stdout } = await usage('--offering', 'shop', '--from', from.toISOString(), '--to', to.toISOString(), '--output', 'json');
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout);
+    const wanted = expectedUsage(series, 'shop', from.getTime(), to.getTime());
+    const periods = report.tenants[0].periods.map((p: any) => `${p.start.slice(11, 16)}-${p.end.slice(11, 16)}`);
+    expect(periods).toEqual(['10:00-11:00', '11:00-12:00', '12:00-13:00', '13:00-14:00', '14:00-14:30']);
+    expect(report.tenants.find((t: any) => t.tenant === 'globex').plans).toEqual(['small', 'large']);
+    for (const tenant of report.tenants) {
+      for (const m of MEASURES) within(tenant[m], [...wanted.get(tenant.tenant)!.values()].reduce((s, p) => s + p[m], 0), `${tenant.tenant} (4.5 h): ${m}`);
+    }
+    const month = JSON.parse((await usage('--offering', 'shop', '--to', '2026-10-31', '--output', 'json')).stdout);
+    expect([month.from, month.to]).toEqual(['2026-10-01T00:00:00.000Z', '2026-10-31T00:00:00.000Z']);
   });
 });
