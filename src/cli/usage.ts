@@ -44,7 +44,7 @@ both read from Prometheus: the series of the offering's PrometheusRule
 
 Prometheus needs kube-state-metrics with
 --metric-labels-allowlist=namespaces=[${KSM_NAMESPACE_LABELS.join(',')}]
-and the offering's PrometheusRule loaded (see the README, "Consumption").`;
+and the offering's PrometheusRule loaded (see the README, "Consumption and chargeback").`;
 
 export const usageCommand: Command = {
   name: 'usage',

@@ -4,7 +4,7 @@
 import type { KubeObject } from './kube';
 import type { OfferingSpec } from './model';
 import { offeringLabels, providerNamespace } from './names';
-import { CONSUMPTION_SERIES } from './plan-offering';
+import { CONSUMPTION_SERIES, PLAN_PRICE_SERIES } from './plan-offering';
 import { QUOTA_UTILISATION } from './quota-rules';
 import { HOURS_PER_MONTH } from './usage';
 
@@ -64,22 +64,24 @@ export interface OfferingDashboard {
 
 const DATASOURCE = { type: 'prometheus' as const, uid: '${datasource}' };
 
-/** The hourly cost of each tenant by its plan's prices (monthly fee and storage per hour), one plan at a time. */
+/**
+ * The hourly cost of each tenant by the recorded prices of its plan (`saasplane:plan_price`, as
+ * `saasplane usage` reads them): the monthly fee and storage per hour of a 730-hour month, CPU and
+ * memory as used. Undefined when no plan has a price.
+ */
 export function costPerHourExpr(offering: OfferingSpec): string | undefined {
+  if (!Object.values(offering.plans).some((plan) => plan.price)) return undefined;
   const o = offering.name;
-  const parts = Object.entries(offering.plans).filter(([, plan]) => plan.price).map(([name, plan]) => {
-    const price = plan.price!;
-    const of = (series: string) => `sum by (tenant) (${series}{offering="${o}", tenant=~"$tenant", plan="${name}"})`;
-    const terms = [
-      price.monthly ? `${of(CONSUMPTION_SERIES.info)} * ${price.monthly / HOURS_PER_MONTH}` : undefined,
-      price.perCpuCoreHour ? `${of(CONSUMPTION_SERIES.cpu)} * ${price.perCpuCoreHour}` : undefined,
-      price.perMemoryGiBHour ? `${of(CONSUMPTION_SERIES.memory)} / 1073741824 * ${price.perMemoryGiBHour}` : undefined,
-      price.perStorageGiBMonth ? `${of(CONSUMPTION_SERIES.storage)} / 1073741824 * ${price.perStorageGiBMonth / HOURS_PER_MONTH}` : undefined,
-    ].filter((t): t is string => t !== undefined);
-    // a term with no series (no claim yet) must not hide the others: each missing one counts 0
-    return terms.length ? `(${terms.map((t) => `(${t} or ${of(CONSUMPTION_SERIES.info)} * 0)`).join(' + ')})` : undefined;
-  }).filter((p): p is string => p !== undefined);
-  return parts.length ? parts.join(' or ') : undefined;
+  const of = (series: string) => `sum by (tenant, plan) (${series}{offering="${o}", tenant=~"$tenant"})`;
+  const price = (rate: string) => `max by (plan) (${PLAN_PRICE_SERIES}{offering="${o}", price="${rate}"})`;
+  // a term with no series (no claim yet) must not hide the others: each missing one counts 0
+  const term = (series: string, scale: string, rate: string) => `(${of(series)}${scale} * on (plan) group_left ${price(rate)} or ${of(CONSUMPTION_SERIES.info)} * 0)`;
+  return `sum by (tenant) (${[
+    term(CONSUMPTION_SERIES.info, ` / ${HOURS_PER_MONTH}`, 'monthly'),
+    term(CONSUMPTION_SERIES.cpu, '', 'perCpuCoreHour'),
+    term(CONSUMPTION_SERIES.memory, ' / 1073741824', 'perMemoryGiBHour'),
+    term(CONSUMPTION_SERIES.storage, ` / 1073741824 / ${HOURS_PER_MONTH}`, 'perStorageGiBMonth'),
+  ].join(' + ')})`;
 }
 
 /** The offering's dashboard. */
