@@ -1,7 +1,7 @@
 // The printed forms of a usage report: an aligned table for people, CSV for spreadsheets, JSON for
 // billing scripts (field names are a contract), and FinOps FOCUS 1.2 rows for billing systems.
 import { tableLines } from './command';
-import { tenantNamespace } from '../core/names';
+import { LABEL_OFFERING, LABEL_PLAN, LABEL_TENANT, tenantNamespace } from '../core/names';
 import { Consumption, Cost, feeMonths, PlanUsage, TenantUsage, UsageReport } from '../core/usage';
 
 const amount = (n: number) => n.toFixed(2);
@@ -155,7 +155,7 @@ function focusRow(
     SkuPriceId: `${report.offering}/${part.plan}/${charge.rate ?? charge.measure}`,
     SubAccountId: namespace,
     SubAccountName: namespace,
-    Tags: JSON.stringify({ 'saasplane.io/offering': report.offering, 'saasplane.io/tenant': tenant.tenant, 'saasplane.io/plan': part.plan }),
+    Tags: JSON.stringify({ [LABEL_OFFERING]: report.offering, [LABEL_TENANT]: tenant.tenant, [LABEL_PLAN]: part.plan }),
   };
   return [FOCUS_COLUMNS.map((c) => values[c])];
 }
